@@ -1,0 +1,43 @@
+# onewindow — the two commands: `make demo` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
+SIZE ?= small
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test test-sqlite test-postgres lint bench install clean fault
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/onewindow demo --host $(HOST) --port $(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+
+test: $(STAMP) lint test-sqlite test-postgres
+
+test-sqlite: $(STAMP)
+	@echo "== tests on SQLite =="
+	ONEWINDOW_DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(BIN)/pytest -n 2 --dist loadfile
+
+test-postgres: $(STAMP)
+	@echo "== tests on PostgreSQL ($(PG_URL)) =="
+	@ONEWINDOW_TEST_PG_URL=$(PG_URL) $(BIN)/python scripts/pg_gate.py && \
+	  ONEWINDOW_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2 --dist loadfile || \
+	  { rc=$$?; [ $$rc -eq 75 ] && exit 0 || exit $$rc; }
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run --size $(SIZE)
+
+clean:
+	rm -rf $(VENV) var

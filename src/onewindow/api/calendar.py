@@ -1,0 +1,5 @@
+"""API: calendar."""
+
+from ninja import Router
+
+router = Router(tags=["calendar"])

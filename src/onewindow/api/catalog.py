@@ -1,0 +1,5 @@
+"""API: catalog."""
+
+from ninja import Router
+
+router = Router(tags=["catalog"])

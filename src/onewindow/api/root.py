@@ -1,0 +1,58 @@
+"""The one NinjaAPI instance. Each part adds its router in api/<part>.py; domain errors are mapped to
+JSON here, once: {"code", "field", "message"} with the error's HTTP status."""
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from onewindow.core.errors import DomainError
+
+api = NinjaAPI(
+    title="onewindow API",
+    version="1",
+    description="一窗受理、并联审批、限时办结 — one-window government services. Errors are JSON: "
+    '{"code": ..., "field": ..., "message": ...}.',
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, exc: DomainError):
+    return api.create_response(request, exc.as_dict(), status=exc.status_code)
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_error(request, exc: NinjaValidationError):
+    errors = []
+    for err in exc.errors:
+        loc = [str(part) for part in err.get("loc", []) if part not in ("body", "query", "path", "header")]
+        errors.append({"field": ".".join(loc) or None, "message": err.get("msg", "invalid")})
+    first = errors[0] if errors else {"field": None, "message": "invalid input"}
+    return api.create_response(
+        request, {"code": "invalid", "field": first["field"], "message": first["message"], "errors": errors},
+        status=422,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request, exc):
+    return api.create_response(
+        request, {"code": "unauthorized", "field": None, "message": "请先登录或提供有效令牌 / authentication required"},
+        status=401,
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"code": "not_found", "field": None, "message": str(exc) or "not found"},
+                               status=404)
+
+
+from . import calendar as _calendar  # noqa: E402
+from . import cases as _cases  # noqa: E402
+from . import catalog as _catalog  # noqa: E402
+
+api.add_router("/", _catalog.router)
+api.add_router("/", _calendar.router)
+api.add_router("/", _cases.router)

@@ -1,0 +1,5 @@
+"""Console subcommands of this app (see onewindow.cli)."""
+
+
+def register(sub):
+    pass

@@ -1,0 +1,56 @@
+"""What `onewindow init` and `onewindow demo` do, as plain functions (also used by tests).
+
+init is idempotent: the schema is migrated, then the official calendar, the sample organisations and
+the sample catalog are upserted by their natural keys, so a second run changes nothing.
+"""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+from django.db import transaction
+
+DEMO_PASSWORD = "demo-pass-2026"
+# (username, what the account is for) — printed by `onewindow demo`.
+DEMO_ACCOUNTS = [
+    ("admin", "管理员 administrator (also /admin/)"),
+    ("clerk", "综合窗口受理人员 window clerk"),
+    ("approver.scj", "市场监管局审批人员 department approver"),
+    ("chief.scj", "市场监管局首席代表 chief representative"),
+    ("approver.gaj", "公安局审批人员 department approver"),
+    ("approver.zrzy", "自然资源局审批人员 department approver"),
+    ("agent", "代办员 agent"),
+    ("supervisor", "效能办 supervisor"),
+    ("zhangsan", "申请人（个人） applicant, person"),
+    ("qiye", "申请人（企业） applicant, enterprise"),
+]
+
+
+def init(*, with_sample_catalog: bool = True, verbose: bool = False) -> list[str]:
+    from onewindow.calendar import services as calendar_services
+
+    report: list[str] = []
+    call_command("migrate", interactive=False, verbosity=0)
+    report.append("数据库已就绪 database schema is up to date")
+    with transaction.atomic():
+        seeded = calendar_services.seed_official_calendar()
+    report.append(f"工作日历 calendar: {seeded}")
+    if with_sample_catalog:
+        from onewindow.catalog import sample as catalog_sample
+        from onewindow.orgs import sample as orgs_sample
+
+        with transaction.atomic():
+            report.append(f"机构 organisations: {orgs_sample.load_sample_orgs()}")
+            report.append(f"事项目录 catalog: {catalog_sample.load_sample_catalog()}")
+    return report
+
+
+def load_demo(*, history_size: int = 3000) -> list[str]:
+    from onewindow.orgs import sample as orgs_sample
+
+    report = [f"演示账号 demo accounts: {orgs_sample.ensure_demo_accounts(password=DEMO_PASSWORD)}"]
+    try:
+        from onewindow.cases import history
+    except ImportError:  # the cases part is not installed in this build
+        return report
+    report.append(f"样例办件 sample history: {history.ensure_history(size=history_size)}")
+    return report

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("onewindow.api.urls")),
+    path("staff/", include("onewindow.workbench.urls")),
+    path("", include("onewindow.portal.urls")),
+]
+
+admin.site.site_header = "onewindow 管理后台"
+admin.site.site_title = "onewindow"
+admin.site.index_title = "目录、日历、机构与账号"
