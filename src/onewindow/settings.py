@@ -132,7 +132,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     if not str(DATABASES["default"]["NAME"]).startswith(":memory:") and not env("DATABASE_URL"):
         DATA_DIR.mkdir(parents=True, exist_ok=True)
-DATABASES["default"]["TEST"] = {"NAME": None}
+# Parallel runs on one PostgreSQL server (several developers, CI) need distinct test databases.
+DATABASES["default"]["TEST"] = {"NAME": env("TEST_DB_NAME")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "orgs.User"
