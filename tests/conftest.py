@@ -12,3 +12,9 @@ def pytest_report_header(config):
 @pytest.fixture
 def is_postgres():
     return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Django's default hasher costs ~0.5 s per hash by design; tests need correctness, not cost.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

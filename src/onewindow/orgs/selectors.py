@@ -1,0 +1,127 @@
+"""Reads about organisations and people: who holds which role where, who may see a full identity
+number, and finding applicants."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from . import identity
+from .models import Applicant, Department, Role, ServiceCentre, StaffRole, User
+
+DEPARTMENT_ROLES = frozenset({Role.APPROVER, Role.CHIEF_REPRESENTATIVE})
+CENTRE_ROLES = frozenset({Role.WINDOW_CLERK, Role.AGENT})
+_ROLE_CACHE = "_onewindow_roles"
+
+
+def roles_of(user) -> set[str]:
+    """The role values the account holds (see orgs.models.Role). A superuser also counts as an
+    administrator. Anonymous and inactive accounts hold none. Cached on the user object for the request;
+    grant_role/revoke_role clear the cache."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    cached = getattr(user, _ROLE_CACHE, None)
+    if cached is None:
+        cached = frozenset(StaffRole.objects.filter(user=user).values_list("role", flat=True).distinct())
+        if user.is_superuser:
+            cached = cached | {Role.ADMINISTRATOR.value}
+        setattr(user, _ROLE_CACHE, cached)
+    return set(cached)
+
+
+def forget_roles(user) -> None:
+    if user is not None and hasattr(user, _ROLE_CACHE):
+        delattr(user, _ROLE_CACHE)
+
+
+def is_role(user, role: str) -> bool:
+    return str(role) in roles_of(user)
+
+
+def is_staff_member(user) -> bool:
+    """Any staff role at all (the workbench is for these accounts)."""
+    return bool(roles_of(user))
+
+
+def departments_of(user, *, roles=DEPARTMENT_ROLES) -> QuerySet[Department]:
+    """Departments the account acts for as approver or chief representative."""
+    if not roles_of(user):
+        return Department.objects.none()
+    return Department.objects.filter(staff_roles__user=user, staff_roles__role__in=list(roles)).distinct()
+
+
+def centres_of(user) -> QuerySet[ServiceCentre]:
+    """Centres the account works at (clerks, agents and any other role scoped to a centre)."""
+    if not roles_of(user):
+        return ServiceCentre.objects.none()
+    return ServiceCentre.objects.filter(staff_roles__user=user).distinct()
+
+
+def users_with_role(role: str, *, department: Department | None = None,
+                    centre: ServiceCentre | None = None) -> QuerySet[User]:
+    """Active accounts holding `role`, optionally at one department or centre (e.g. to route a stage)."""
+    filters = {"staff_roles__role": role, "is_active": True}
+    if department is not None:
+        filters["staff_roles__department"] = department
+    if centre is not None:
+        filters["staff_roles__centre"] = centre
+    return User.objects.filter(**filters).distinct().order_by("username")
+
+
+def applicant_for_user(user) -> Applicant | None:
+    """The applicant (person or enterprise) behind an online account, or None for staff."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return Applicant.objects.filter(user=user).first()
+
+
+def find_applicant_by_id_number(id_number: str) -> Applicant | None:
+    """Look up by resident ID number or unified social credit code (spaces and case ignored)."""
+    number = identity.normalize(id_number)
+    if not number:
+        return None
+    return Applicant.objects.filter(id_number=number).first()
+
+
+def search_applicants(query: str, *, limit: int = 20) -> QuerySet[Applicant]:
+    """Applicants whose name contains `query` or whose number equals it (window look-up)."""
+    query = (query or "").strip()
+    if not query:
+        return Applicant.objects.none()
+    number = identity.normalize(query)
+    if len(number) == 18:
+        return Applicant.objects.filter(id_number=number)[:limit]
+    return Applicant.objects.filter(name__icontains=query).order_by("name", "pk")[:limit]
+
+
+def can_see_full_identity(user, applicant: Applicant, *, handling: bool = False) -> bool:
+    """Who may see an applicant's full identity number (everyone else sees it masked):
+
+    - the applicant's own account;
+    - administrators (and superusers), who maintain accounts;
+    - window clerks of any centre: one-window intake accepts any applicant anywhere and the clerk
+      checks the number against the ID card or licence presented;
+    - approvers, chief representatives and agents only while handling a case of this applicant
+      (`handling=True`, asserted by the caller that checked the case assignment);
+    - supervisors never: supervision works on masked data.
+
+    Personal Information Protection Law Art. 28 and 51: sensitive personal information is accessible
+    only to those who need it; every reveal is audited (services.reveal_identity).
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if applicant.user_id is not None and applicant.user_id == user.pk:
+        return True
+    roles = roles_of(user)
+    if Role.ADMINISTRATOR in roles or Role.WINDOW_CLERK in roles:
+        return True
+    if handling and roles & {Role.APPROVER, Role.CHIEF_REPRESENTATIVE, Role.AGENT}:
+        return True
+    return False
+
+
+def displayed_id_number(user, applicant: Applicant, *, handling: bool = False) -> str:
+    """The number as this viewer may see it without an audited reveal: full only for the applicant
+    themself, masked for everyone else (staff reveal it through services.reveal_identity)."""
+    if applicant.user_id is not None and user is not None and applicant.user_id == getattr(user, "pk", None):
+        return applicant.id_number
+    return identity.mask_id_number(applicant.id_number)
