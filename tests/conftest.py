@@ -18,3 +18,14 @@ def is_postgres():
 def _fast_password_hashing(settings):
     # Django's default hasher costs ~0.5 s per hash by design; tests need correctness, not cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_index():
+    # The working-day index is cached per process for a couple of seconds; a test's rolled-back
+    # calendar must not leak into the next test.
+    from onewindow.calendar import selectors
+
+    selectors.invalidate()
+    yield
+    selectors.invalidate()

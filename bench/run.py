@@ -1,0 +1,93 @@
+"""`make bench [SIZE=small|province]`: run every benchmark scenario, print one table, and write the
+results to bench/results/<timestamp>.json and .md (and latest.json / latest.md).
+
+Each scenario is a module in bench/ with `run(size: str) -> dict` returning
+{"scenario", "metric", "onewindow", "baseline", "ratio", "target", "met", "notes", "details"}.
+Benchmarks report numbers; tests check behaviour: nothing here runs under `make test`."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+SCENARIOS = [
+    "bench.bench_calendar",
+]
+RESULTS = Path(__file__).parent / "results"
+
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    pg = ""
+    try:
+        pg = subprocess.run(["psql", "--version"], capture_output=True, text=True, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return {"python": platform.python_version(), "platform": platform.platform(), "cpu": cpu,
+            "cores": os.cpu_count(), "postgresql": pg}
+
+
+def markdown(results: list[dict], meta: dict) -> str:
+    lines = [f"# Benchmark results ({meta['size']}, {meta['finished_at']})", "",
+             f"Machine: {meta['machine']['cpu']} · {meta['machine']['cores']} cores · Python "
+             f"{meta['machine']['python']} · {meta['machine']['postgresql']}", "",
+             "| scenario | metric | onewindow | baseline | ratio | target | met |",
+             "|---|---|---|---|---|---|---|"]
+    for r in results:
+        lines.append(f"| {r['scenario']} | {r['metric']} | {r['onewindow']} | {r.get('baseline', '—')} | "
+                     f"{r.get('ratio', '—')} | {r.get('target', '—')} | {'yes' if r.get('met') else 'NO'} |")
+    notes = [f"- **{r['scenario']}**: {r['notes']}" for r in results if r.get("notes")]
+    if notes:
+        lines += ["", "Notes:", *notes]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="make bench")
+    parser.add_argument("--size", choices=["small", "province"], default="small")
+    parser.add_argument("--only", help="run only scenarios whose module name contains this")
+    args = parser.parse_args(argv)
+    results, failed = [], []
+    started = time.time()
+    for name in SCENARIOS:
+        if args.only and args.only not in name:
+            continue
+        print(f"== {name} ({args.size}) ==", flush=True)
+        try:
+            results.extend(_as_list(importlib.import_module(name).run(size=args.size)))
+        except Exception as exc:  # a broken scenario is reported, the others still run
+            failed.append(name)
+            results.append({"scenario": name, "metric": "error", "onewindow": f"{type(exc).__name__}: {exc}",
+                            "met": False})
+    meta = {"size": args.size, "machine": machine(), "seconds": round(time.time() - started, 1),
+            "finished_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
+    RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    payload = json.dumps({"meta": meta, "results": results}, ensure_ascii=False, indent=2)
+    table = markdown(results, meta)
+    for stem in (f"{stamp}-{args.size}", f"latest-{args.size}"):
+        (RESULTS / f"{stem}.json").write_text(payload)
+        (RESULTS / f"{stem}.md").write_text(table)
+    print()
+    print(table)
+    return 1 if failed else 0
+
+
+def _as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
