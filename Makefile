@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 SIZE ?= small
+# Browser tests write their screenshots here during `make test`; docs/screenshots/ is refreshed on purpose
+# with scripts/screenshots.py.
+export ONEWINDOW_SCREENSHOT_DIR ?= $(CURDIR)/var/screenshots
 HOST ?= 127.0.0.1
 PORT ?= 8000
 

@@ -1,3 +1,8 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
 def test_home_page_renders_in_chinese(client):
     response = client.get("/")
     assert response.status_code == 200

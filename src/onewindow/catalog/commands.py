@@ -1,5 +1,84 @@
-"""Console subcommands of this app (see onewindow.cli)."""
+"""Console subcommands of the catalog: `onewindow catalog export|import|summary|check`."""
+
+from __future__ import annotations
+
+import sys
+
+
+def cmd_export(args) -> None:
+    from onewindow.cli import CommandFailed
+
+    from .io import export_catalog
+
+    try:
+        count = export_catalog(args.file)
+    except OSError as exc:
+        raise CommandFailed(f"cannot write {args.file}: {exc.strerror or exc}") from exc
+    print(f"已导出 {count} 个事项 exported {count} items to {args.file}")
+
+
+def cmd_import(args) -> None:
+    from onewindow.cli import CommandFailed
+
+    from .io import import_catalog
+
+    report = import_catalog(args.file, reason=args.reason, dry_run=args.dry_run, skip_bad=args.skip_bad,
+                            region=args.region)
+    for line in report.lines():
+        print(line)
+    if report.errors and not args.skip_bad:
+        raise CommandFailed(report.summary())
+    print(report.summary())
+
+
+def cmd_summary(args) -> None:
+    from .reports import reform_summary, summary_lines
+
+    for line in summary_lines(reform_summary()):
+        print(line)
+
+
+def cmd_check(args) -> None:
+    from onewindow.cli import CommandFailed
+
+    from .models import Item
+    from .validation import validate_item
+
+    bad = checked = 0
+    items = Item.objects.select_related("department", "parent").order_by("code")
+    for item in items.iterator(chunk_size=500):
+        checked += 1
+        problems = validate_item(item)
+        if problems:
+            bad += 1
+            for p in problems:
+                print(f"{item.code} {item.name}：{p.field}：{p.message}")
+    if bad:
+        raise CommandFailed(f"{bad} of {checked} items break the catalog rules")
+    print(f"已检查 {checked} 个事项，全部符合规则 all {checked} items are consistent")
+    sys.stdout.flush()
 
 
 def register(sub):
-    pass
+    parser = sub.add_parser("catalog", help="export, import, summarise and check the service catalog")
+    actions = parser.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)
+
+    p = actions.add_parser("export", help="write the catalog to FILE (.yaml/.yml or .xlsx)")
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(func=cmd_export)
+
+    p = actions.add_parser("import", help="import FILE (.yaml/.yml, .xlsx, or the provincial portal's .csv)")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    p.add_argument("--reason", default="目录导入", help="reason published with the announcements (default 目录导入)")
+    p.add_argument("--skip-bad", action="store_true",
+                   help="import the good rows and list the bad ones (default: all or nothing)")
+    p.add_argument("--region", metavar="CODE",
+                   help="provincial CSV: create unknown departments under this region code")
+    p.set_defaults(func=cmd_import)
+
+    p = actions.add_parser("summary", help="print the reform summary (visits, limits, online share)")
+    p.set_defaults(func=cmd_summary)
+
+    p = actions.add_parser("check", help="validate every item against the catalog rules")
+    p.set_defaults(func=cmd_check)

@@ -132,6 +132,13 @@ class Item(models.Model):
                                    name="committed_limit_not_above_legal"),
             models.CheckConstraint(condition=Q(online_depth__gte=1, online_depth__lte=4),
                                    name="online_depth_1_to_4"),
+            # One-row consistency rules (the cross-row ones live in catalog.validation).
+            models.CheckConstraint(condition=Q(online_payment=False) | Q(has_fee=True),
+                                   name="online_payment_needs_fee"),
+            models.CheckConstraint(condition=~Q(online_depth=4) | Q(max_visits=0),
+                                   name="fully_online_means_zero_visits"),
+            models.CheckConstraint(condition=Q(is_immediate=False) | Q(committed_limit_days__lte=1),
+                                   name="immediate_item_has_immediate_limit"),
         ]
         indexes = [models.Index(fields=["department", "status"]), models.Index(fields=["status", "name"])]
 

@@ -18,6 +18,7 @@ DEMO_ACCOUNTS = [
     ("chief.scj", "市场监管局首席代表 chief representative"),
     ("approver.gaj", "公安局审批人员 department approver"),
     ("approver.zrzy", "自然资源局审批人员 department approver"),
+    ("approver.<部门>", "every other department: approver.zjj, approver.rsj, approver.swj, …"),
     ("agent", "代办员 agent"),
     ("supervisor", "效能办 supervisor"),
     ("zhangsan", "申请人（个人） applicant, person"),
@@ -45,9 +46,11 @@ def init(*, with_sample_catalog: bool = True, verbose: bool = False) -> list[str
 
 
 def load_demo(*, history_size: int = 3000) -> list[str]:
+    from onewindow.catalog import sample as catalog_sample
     from onewindow.orgs import sample as orgs_sample
 
-    report = [f"演示账号 demo accounts: {orgs_sample.ensure_demo_accounts(password=DEMO_PASSWORD)}"]
+    report = [f"演示账号 demo accounts: {orgs_sample.ensure_demo_accounts(password=DEMO_PASSWORD)}",
+              f"首席代表授权 delegations: {catalog_sample.ensure_demo_delegations()}"]
     try:
         from onewindow.cases import history
     except ImportError:  # the cases part is not installed in this build

@@ -1,5 +1,183 @@
+"""The public site: browse and search the catalog, read an item's one-time notice (page and PDF),
+bundles, departments, life events, announcements and the reform's numbers. Views only parse input,
+call catalog selectors and render."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from onewindow.catalog import selectors
+from onewindow.catalog.models import AnnouncementKind, ItemKind
+from onewindow.core.errors import NotFound
+
+from . import charts
+from .pdf import notice_pdf
+
+PAGE_SIZE = 20
 
 
+def _page(request, rows, *, per_page: int = PAGE_SIZE):
+    return Paginator(rows, per_page).get_page(request.GET.get("page"))
+
+
+def _querystring(params: dict) -> str:
+    """The current filters without the page number, for pagination links."""
+    kept = {key: value for key, value in params.items() if value not in (None, "") and key != "page"}
+    return urlencode(kept)
+
+
+def _zero_run(value: str | None) -> bool | None:
+    return {"1": True, "0": False}.get(value or "")
+
+
+def _reform_context() -> dict:
+    summary = selectors.reform_summary()
+    visits = selectors.visit_distribution(summary)
+    limit_rows = [{"name": row["department_name"], "legal_avg": row["avg_legal_days"],
+                   "committed_avg": row["avg_committed_days"]} for row in summary["by_department"]]
+    return {
+        "summary": summary,
+        "visits": visits,
+        "limit_chart": charts.limit_bars_svg(limit_rows),
+        "visits_chart": charts.visits_donut_svg(visits),
+    }
+
+
+@require_GET
 def home(request):
-    return render(request, "portal/home.html")
+    return render(request, "portal/home.html", {
+        "life_events": selectors.life_events_with_counts(),
+        "departments": selectors.departments_with_counts(),
+        "bundles": selectors.bundles(),
+        "latest_announcements": selectors.announcements(limit=5),
+        **_reform_context(),
+    })
+
+
+@require_GET
+def item_list(request):
+    params = {
+        "q": request.GET.get("q", "").strip()[:100],
+        "department": request.GET.get("department", "").strip(),
+        "life_event": request.GET.get("life_event", "").strip(),
+        "kind": request.GET.get("kind", "").strip() if request.GET.get("kind") in ItemKind.values else "",
+        "zero_run": request.GET.get("zero_run", "") if request.GET.get("zero_run") in ("0", "1") else "",
+    }
+    items = selectors.search_items(
+        query=params["q"], department_code=params["department"] or None,
+        life_event_code=params["life_event"] or None, kind=params["kind"] or None,
+        zero_run=_zero_run(params["zero_run"]),
+    )
+    context = {
+        "page_obj": _page(request, items),
+        "params": params,
+        "querystring": _querystring(params),
+        "filtered": any(params.values()),
+    }
+    # Live search (htmx) swaps only the results; a normal GET (no JS), a boosted link and htmx's
+    # history restore (cache miss on "back") render the whole page.
+    if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
+        template = "portal/_item_suggest.html" if request.GET.get("suggest") else "portal/_item_results.html"
+        return render(request, template, context)
+    context.update({
+        "departments": selectors.departments_with_counts(),
+        "life_events": selectors.life_events_with_counts(),
+        "kinds": ItemKind.choices,
+    })
+    return render(request, "portal/item_list.html", context)
+
+
+def _item_or_404(code: str):
+    try:
+        return selectors.get_item(code)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
+
+def item_url(code: str) -> str:
+    """The item's public page as an absolute URL (printed on the PDF as a QR code)."""
+    return settings.SITE_URL + reverse("portal:item_detail", args=[code])
+
+
+@require_GET
+def item_detail(request, code: str):
+    item = _item_or_404(code)
+    notice = selectors.one_time_notice(item)
+    return render(request, "portal/item_detail.html", {
+        "item": item, "notice": notice, "item_url": item_url(code), "children": selectors.item_children(item),
+        "parent": item.parent if item.parent_id and item.parent.status != "draft" else None,
+        "printed_on": timezone.localdate(),
+    })
+
+
+@require_GET
+def item_notice_pdf(request, code: str):
+    item = _item_or_404(code)
+    notice = selectors.one_time_notice(item)
+    data = notice_pdf(notice, item_url=item_url(code), printed_on=timezone.localdate())
+    response = HttpResponse(data, content_type="application/pdf")
+    # An ASCII file name: the code identifies the item; browsers show the PDF inline.
+    response["Content-Disposition"] = f'inline; filename="notice-{item.pk}.pdf"'
+    return response
+
+
+@require_GET
+def bundle_list(request):
+    return render(request, "portal/bundle_list.html", {"bundles": selectors.bundles()})
+
+
+@require_GET
+def bundle_detail(request, code: str):
+    try:
+        bundle = selectors.get_bundle(code)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    return render(request, "portal/bundle_detail.html", {
+        "bundle": bundle, "notice": selectors.bundle_notice(bundle),
+    })
+
+
+@require_GET
+def department_list(request):
+    return render(request, "portal/department_list.html", {"departments": selectors.departments_with_counts()})
+
+
+@require_GET
+def life_event_detail(request, code: str):
+    try:
+        event = selectors.get_life_event(code)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    items = selectors.search_items(life_event_code=code)
+    return render(request, "portal/life_event_detail.html", {
+        "event": event, "page_obj": _page(request, items),
+        "bundles": selectors.bundles().filter(life_event=event),
+        "querystring": _querystring({"q": ""}),
+    })
+
+
+@require_GET
+def announcement_list(request):
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in AnnouncementKind.values else ""
+    rows = selectors.announcements(kind=kind or None)
+    return render(request, "portal/announcement_list.html", {
+        "page_obj": _page(request, rows), "kind": kind, "kinds": AnnouncementKind.choices,
+        "querystring": _querystring({"kind": kind}),
+    })
+
+
+@require_GET
+def reform(request):
+    return render(request, "portal/reform.html", {
+        "departments": selectors.departments_with_counts(), **_reform_context(),
+    })
+

@@ -1,0 +1,374 @@
+"""The one-time notice (一次性告知) and the bundle's notice, as plain dataclasses: what a window tells
+an applicant at once. The public page, the PDF and the API all render these, so they never disagree.
+Read them through catalog.selectors (``one_time_notice``, ``bundle_notice``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .bundles import bundle_limit_days, bundle_materials
+from .models import (
+    AnnouncementKind,
+    Bundle,
+    Item,
+    ItemKind,
+    ItemStatus,
+    ItemVersion,
+    Material,
+    MaterialSource,
+)
+
+# Items the public may open: drafts are never shown; suspended/abolished ones are shown with a notice.
+PUBLIC_STATUSES = (ItemStatus.ACTIVE, ItemStatus.SUSPENDED, ItemStatus.ABOLISHED)
+
+# --------------------------------------------------------------------------------------------------
+# The one-time notice (一次性告知)
+# --------------------------------------------------------------------------------------------------
+
+AUTO_SOURCES = (MaterialSource.DATA_SHARING, MaterialSource.E_CERTIFICATE)
+
+
+@dataclass(frozen=True)
+class NoticeMaterial:
+    order: int
+    name: str
+    required: bool
+    condition: str
+    form: str
+    form_label: str
+    copies: int
+    original_required: bool
+    waivable: bool
+    source: str
+    source_label: str
+    auto_obtained: bool
+    """True when the applicant hands in nothing: the system fetches it (e-certificate or data sharing)."""
+    certificate_type: str
+    note: str
+
+    @property
+    def submission_text(self) -> str:
+        """How the applicant hands this in, in one phrase, as the window says it."""
+        if self.auto_obtained:
+            return _("无需提交，系统自动调取")
+        parts = [self.form_label]
+        parts.append(_("原件") if self.original_required else _("复印件"))
+        parts.append(_("%(n)s 份") % {"n": self.copies})
+        return "，".join(parts)
+
+
+@dataclass(frozen=True)
+class NoticeStage:
+    step: int
+    kind: str
+    kind_label: str
+    name: str
+    limit_days: int
+    department_code: str
+    department_name: str
+
+
+@dataclass(frozen=True)
+class NoticeStep:
+    """One step of the process; several stages in one step run in parallel (并联审批)."""
+
+    step: int
+    stages: list[NoticeStage]
+    limit_days: int
+
+    @property
+    def parallel(self) -> bool:
+        return len(self.stages) > 1
+
+
+@dataclass(frozen=True)
+class NoticeAnnouncement:
+    kind: str
+    kind_label: str
+    published_on: dt.date
+    reason: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class OneTimeNotice:
+    """Everything a window tells an applicant about one item, at once."""
+
+    code: str
+    name: str
+    kind: str
+    kind_label: str
+    status: str
+    status_label: str
+    department_code: str
+    department_name: str
+    legal_basis: str
+    conditions: str
+    required_materials: list[NoticeMaterial]
+    conditional_materials: list[NoticeMaterial]
+    legal_limit_days: int
+    committed_limit_days: int
+    is_immediate: bool
+    is_joint: bool
+    extension_days: int
+    max_visits: int
+    visit_reason: str
+    online_depth: int
+    online_depth_label: str
+    channels: list[str]
+    offers_post_delivery: bool
+    has_fee: bool
+    fee_description: str
+    fee_amount: Decimal
+    online_payment: bool
+    location: str
+    opening_hours: str
+    phone: str
+    weekend_service: bool
+    steps: list[NoticeStep]
+    result_name: str
+    result_is_e_certificate: bool
+    instant_approval: list[str]
+    life_events: list[str]
+    catalog_version: int
+    catalog_date: dt.date
+    status_announcement: NoticeAnnouncement | None = None
+    materials_total: int = field(default=0)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == ItemStatus.ACTIVE
+
+    @property
+    def zero_run(self) -> bool:
+        return self.max_visits == 0
+
+    @property
+    def handling_label(self) -> str:
+        return _("即办件") if self.is_immediate else _("承诺件")
+
+    @property
+    def committed_limit_text(self) -> str:
+        if self.is_immediate:
+            return _("即办（当场办结）")
+        return _("%(n)s 个工作日") % {"n": self.committed_limit_days}
+
+    @property
+    def legal_limit_text(self) -> str:
+        return _("%(n)s 个工作日") % {"n": self.legal_limit_days}
+
+    @property
+    def visits_text(self) -> str:
+        if self.max_visits == 0:
+            return _("零跑动（0 次）")
+        if self.max_visits == 1:
+            return _("最多跑一次")
+        return _("%(n)s 次") % {"n": self.max_visits}
+
+    @property
+    def auto_materials_count(self) -> int:
+        return sum(1 for m in self.required_materials + self.conditional_materials if m.auto_obtained)
+
+
+def _notice_material(material: Material) -> NoticeMaterial:
+    return NoticeMaterial(
+        order=material.order,
+        name=material.name,
+        required=material.required,
+        condition=material.condition,
+        form=material.form,
+        form_label=str(material.get_form_display()),
+        copies=material.copies,
+        original_required=material.original_required,
+        waivable=material.waivable,
+        source=material.source,
+        source_label=str(material.get_source_display()),
+        auto_obtained=material.source in AUTO_SOURCES,
+        certificate_type=material.certificate_type,
+        note=material.note,
+    )
+
+
+def _notice_steps(stages) -> list[NoticeStep]:
+    by_step: dict[int, list[NoticeStage]] = {}
+    for stage in stages:
+        by_step.setdefault(stage.step, []).append(NoticeStage(
+            step=stage.step, kind=stage.kind, kind_label=str(stage.get_kind_display()), name=stage.name,
+            limit_days=stage.limit_days, department_code=stage.department.code,
+            department_name=stage.department.name,
+        ))
+    # Parallel stages overlap, so a step takes as long as its slowest stage.
+    return [NoticeStep(step=step, stages=rows, limit_days=max(r.limit_days for r in rows))
+            for step, rows in sorted(by_step.items())]
+
+
+def _channels(item: Item) -> list[str]:
+    channels = []
+    if item.channel_window:
+        channels.append(_("窗口办理"))
+    if item.channel_online:
+        channels.append(_("网上办理"))
+    if item.channel_post:
+        channels.append(_("快递申请"))
+    if item.channel_self_service:
+        channels.append(_("自助终端办理"))
+    return channels
+
+
+def _catalog_date(item: Item) -> dt.date:
+    latest = ItemVersion.objects.filter(item=item).order_by("-version").values_list("valid_from", flat=True).first()
+    moment = latest or item.updated_at
+    return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
+
+
+def _status_announcement(item: Item) -> NoticeAnnouncement | None:
+    if item.status == ItemStatus.ACTIVE:
+        return None
+    kinds = [AnnouncementKind.ABOLISHED] if item.status == ItemStatus.ABOLISHED else list(AnnouncementKind.values)
+    row = item.announcements.filter(kind__in=kinds).order_by("-published_on", "-id").first()
+    if row is None:
+        return None
+    return NoticeAnnouncement(kind=row.kind, kind_label=str(row.get_kind_display()),
+                              published_on=row.published_on, reason=row.reason, summary=row.summary)
+
+
+def one_time_notice(item: Item) -> OneTimeNotice:
+    """The one-time notice (一次性告知) of an item: every condition, material, limit, channel, fee,
+    place and step at once, so the applicant never meets a second surprise (Administrative
+    Licensing Law, Art. 30 and 32: publish the list, tell all missing materials at once)."""
+    materials = [_notice_material(m) for m in item.materials.all()]
+    return OneTimeNotice(
+        code=item.code,
+        name=item.name,
+        kind=item.kind,
+        kind_label=str(ItemKind(item.kind).label) if item.kind in ItemKind.values else item.kind,
+        status=item.status,
+        status_label=str(item.get_status_display()),
+        department_code=item.department.code,
+        department_name=item.department.name,
+        legal_basis=item.legal_basis,
+        conditions=item.conditions,
+        required_materials=[m for m in materials if m.required],
+        conditional_materials=[m for m in materials if not m.required],
+        legal_limit_days=item.legal_limit_days,
+        committed_limit_days=item.committed_limit_days,
+        is_immediate=item.is_immediate,
+        is_joint=item.is_joint,
+        extension_days=item.extension_days,
+        max_visits=item.max_visits,
+        visit_reason=item.visit_reason,
+        online_depth=item.online_depth,
+        online_depth_label=str(item.get_online_depth_display()),
+        channels=_channels(item),
+        offers_post_delivery=item.offers_post_delivery,
+        has_fee=item.has_fee,
+        fee_description=item.fee_description,
+        fee_amount=item.fee_amount,
+        online_payment=item.online_payment,
+        location=item.location,
+        opening_hours=item.opening_hours,
+        phone=item.phone,
+        weekend_service=item.weekend_service,
+        steps=_notice_steps(item.stages.all()),
+        result_name=item.result_name,
+        result_is_e_certificate=bool(item.result_certificate_type),
+        instant_approval=[str(rule.get("label") or rule.get("field", "")) for rule in item.instant_approval_rules
+                          if isinstance(rule, dict)],
+        life_events=[event.name for event in item.life_events.all()],
+        catalog_version=item.version,
+        catalog_date=_catalog_date(item),
+        status_announcement=_status_announcement(item),
+        materials_total=len(materials),
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# The bundle's notice (一件事一次告知)
+# --------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BundleNoticeMaterial(NoticeMaterial):
+    item_names: list[str] = field(default_factory=list)
+    """The bundle's items that ask for this document (it is handed in once for all of them)."""
+
+
+@dataclass(frozen=True)
+class BundleNoticeItem:
+    code: str
+    name: str
+    department_name: str
+    legal_limit_days: int
+    committed_limit_days: int
+    is_immediate: bool
+    max_visits: int
+    status: str
+    status_label: str
+
+
+@dataclass(frozen=True)
+class BundleNotice:
+    """One notice for a bundle: its items, one merged list of materials and one combined limit."""
+
+    code: str
+    name: str
+    description: str
+    life_event_code: str
+    life_event_name: str
+    items: list[BundleNoticeItem]
+    required_materials: list[BundleNoticeMaterial]
+    conditional_materials: list[BundleNoticeMaterial]
+    combined_limit_days: int
+    """The items run in parallel: the longest committed limit, not the sum."""
+    sum_of_limits_days: int
+    """What the items would take one after another: the saving shown to applicants."""
+    max_visits: int
+    materials_before_merge: int
+
+    @property
+    def materials_total(self) -> int:
+        return len(self.required_materials) + len(self.conditional_materials)
+
+
+def bundle_notice(bundle: Bundle) -> BundleNotice:
+    """The bundle's one notice: merged materials (a document asked by several items is asked once,
+    catalog.bundles.bundle_materials) and the combined limit (catalog.bundles.bundle_limit_days)."""
+    rows = [row for row in bundle.bundle_items.all() if row.item.status in PUBLIC_STATUSES]
+    items = [row.item for row in rows]
+    names = {item.code: item.name for item in items}
+    materials = []
+    before = 0
+    for merged in bundle_materials(bundle):
+        before += len(merged.materials)
+        materials.append(BundleNoticeMaterial(
+            order=len(materials) + 1, name=merged.name, required=merged.required, condition=merged.condition,
+            form=merged.form, form_label=str(merged.get_form_display()), copies=merged.copies,
+            original_required=merged.original_required, waivable=merged.waivable, source=merged.source,
+            source_label=str(merged.get_source_display()), auto_obtained=merged.source in AUTO_SOURCES,
+            certificate_type=merged.certificate_type, note=merged.note,
+            item_names=[names[code] for code in merged.item_codes if code in names],
+        ))
+    active = [item for item in items if item.status != ItemStatus.ABOLISHED]
+    return BundleNotice(
+        code=bundle.code,
+        name=bundle.name,
+        description=bundle.description,
+        life_event_code=bundle.life_event.code if bundle.life_event else "",
+        life_event_name=bundle.life_event.name if bundle.life_event else "",
+        items=[BundleNoticeItem(
+            code=item.code, name=item.name, department_name=item.department.name,
+            legal_limit_days=item.legal_limit_days, committed_limit_days=item.committed_limit_days,
+            is_immediate=item.is_immediate, max_visits=item.max_visits, status=item.status,
+            status_label=str(item.get_status_display()),
+        ) for item in items],
+        required_materials=[m for m in materials if m.required],
+        conditional_materials=[m for m in materials if not m.required],
+        combined_limit_days=bundle_limit_days(bundle),
+        sum_of_limits_days=sum(item.committed_limit_days for item in active),
+        max_visits=max((item.max_visits for item in active), default=0),
+        materials_before_merge=before,
+    )

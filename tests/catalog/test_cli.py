@@ -1,0 +1,79 @@
+"""`onewindow catalog export|import|summary|check`: good paths exit 0, bad input exits 2 with one line
+on stderr and nothing imported."""
+
+import pytest
+import yaml
+
+from onewindow.catalog.models import Item
+from onewindow.cli import main
+from tests.catalog.factories import ItemFactory, make_item
+from tests.factories import DepartmentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_export_then_import_round_trip(tmp_path, capsys):
+    make_item(DepartmentFactory(code="dx-scjg"), name="个体工商户设立登记")
+    path = tmp_path / "catalog.yaml"
+    assert main(["catalog", "export", str(path)]) == 0
+    assert "1" in capsys.readouterr().out
+    assert main(["catalog", "import", str(path), "--reason", "复核"]) == 0
+    out = capsys.readouterr().out
+    assert "未变 1 项" in out
+
+
+def test_import_with_bad_rows_exits_2_and_lists_each_row(tmp_path, capsys):
+    DepartmentFactory(code="dx-scjg")
+    items = [{"code": f"114506810000000000-00010500100{i}", "name": f"事项{i}", "kind": "licensing", "level": "main",
+              "department": "dx-scjg", "legal_limit_days": 20, "committed_limit_days": 5, "max_visits": 0,
+              "online_depth": 4} for i in range(3)]
+    items[1]["committed_limit_days"] = 25
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump({"items": items}, allow_unicode=True), encoding="utf-8")
+    assert main(["catalog", "import", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert "items[1] (114506810000000000-000105001001)：committed_limit_days" in captured.out
+    assert captured.err.count("\n") == 1 and "1 行有误，未导入任何内容" in captured.err
+    assert not Item.objects.exists()
+
+
+def test_dry_run_imports_nothing(tmp_path, capsys):
+    make_item(DepartmentFactory(code="dx-scjg"))
+    path = tmp_path / "catalog.xlsx"
+    assert main(["catalog", "export", str(path)]) == 0
+    Item.objects.update(name="改过的名字")
+    assert main(["catalog", "import", str(path), "--dry-run"]) == 0
+    assert "试运行" in capsys.readouterr().out
+    assert Item.objects.get().name == "改过的名字"
+
+
+@pytest.mark.parametrize("name", ["catalog.json", "missing.yaml"])
+def test_unknown_extension_or_missing_file_exits_2(tmp_path, capsys, name):
+    assert main(["catalog", "import", str(tmp_path / name)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("onewindow catalog: error:") and err.count("\n") == 1
+
+
+def test_import_with_unknown_region_exits_2(tmp_path, capsys):
+    path = tmp_path / "x.csv"
+    path.write_text("a,b\n", encoding="utf-8")
+    assert main(["catalog", "import", str(path), "--region", "999999999999"]) == 2
+    assert "999999999999" in capsys.readouterr().err
+
+
+def test_summary_prints_the_reform_figures(capsys):
+    ItemFactory(legal_limit_days=20, committed_limit_days=5)
+    assert main(["catalog", "summary"]) == 0
+    out = capsys.readouterr().out
+    assert "在用事项 active items: 1" in out and "75.0%" in out
+
+
+def test_check_lists_inconsistent_items_and_exits_2(capsys):
+    ItemFactory(name="好事项")
+    bad = ItemFactory(name="坏事项", online_depth=3, max_visits=0, offers_post_delivery=False)
+    assert main(["catalog", "check"]) == 2
+    captured = capsys.readouterr()
+    assert f"{bad.code} 坏事项：offers_post_delivery" in captured.out and "好事项" not in captured.out
+    assert "1 of 2 items" in captured.err
+    bad.delete()
+    assert main(["catalog", "check"]) == 0
