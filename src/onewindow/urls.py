@@ -6,6 +6,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("onewindow.api.urls")),
     path("staff/", include("onewindow.workbench.urls")),
+    path("", include("onewindow.portal.cases_urls")),
     path("", include("onewindow.portal.urls")),
 ]
 

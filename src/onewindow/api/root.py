@@ -3,7 +3,7 @@ JSON here, once: {"code", "field", "message"} with the error's HTTP status."""
 
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from onewindow.core.errors import DomainError
@@ -26,13 +26,23 @@ def domain_error(request, exc: DomainError):
 def validation_error(request, exc: NinjaValidationError):
     errors = []
     for err in exc.errors:
-        loc = [str(part) for part in err.get("loc", []) if part not in ("body", "query", "path", "header")]
+        loc = [str(part) for part in err.get("loc", [])]
+        if len(loc) > 2 and loc[0] == "body":
+            loc = loc[2:]  # ["body", <parameter name>, field, ...]: the parameter's name means nothing to callers
+        loc = [part for part in loc if part not in ("body", "query", "path", "header")]
         errors.append({"field": ".".join(loc) or None, "message": err.get("msg", "invalid")})
     first = errors[0] if errors else {"field": None, "message": "invalid input"}
     return api.create_response(
         request, {"code": "invalid", "field": first["field"], "message": first["message"], "errors": errors},
         status=422,
     )
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    # Raised by ninja itself, e.g. for a body that is not valid JSON.
+    code = "invalid" if exc.status_code < 500 else "error"
+    return api.create_response(request, {"code": code, "field": None, "message": str(exc)}, status=exc.status_code)
 
 
 @api.exception_handler(AuthenticationError)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import transaction
 from django.db.models import F
@@ -32,7 +32,8 @@ def record(*, chain_key: str, action: str, actor=None, actor_label: str = "", fr
     events of one chain are strictly ordered even under concurrent writers."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must run inside the transaction of the change it records")
-    now = now or timezone.now()
+    # Hash the instant in UTC: the database hands it back in UTC, whatever zone the caller used.
+    now = (now or timezone.now()).astimezone(UTC)
     data = json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))
     if actor is not None and not actor_label:
         actor_label = f"{actor.get_username()}"

@@ -1,5 +1,133 @@
-"""Console subcommands of this app (see onewindow.cli)."""
+"""Console subcommands of the cases part (see onewindow.cli):
+
+    onewindow history generate --size N [--seed S] [--months M]   sample history, with a progress bar
+    onewindow token create USERNAME [--name N]                     an API token, shown once
+    onewindow token revoke PREFIX
+    onewindow cases show NUMBER                                    a case's progress, in Chinese
+    onewindow cases recompute-deadlines                            after importing an official calendar
+"""
+
+from __future__ import annotations
+
+import sys
+
+from onewindow.cli import CommandFailed
+
+MAX_HISTORY = 50_000_000
 
 
-def register(sub):
-    pass
+def _positive(name: str, value: int, maximum: int | None = None) -> int:
+    if value < 1:
+        raise CommandFailed(f"{name} 必须是正整数 / must be a positive integer, got {value}")
+    if maximum is not None and value > maximum:
+        raise CommandFailed(f"{name} 不能超过 {maximum} / must be at most {maximum}, got {value}")
+    return value
+
+
+def cmd_history_generate(args) -> None:
+    from .history import generate_history
+
+    size = _positive("--size", args.size, MAX_HISTORY)
+    months = _positive("--months", args.months, 120)
+    try:
+        summary = generate_history(size=size, seed=args.seed, months=months, progress=not args.quiet)
+    except ValueError as exc:
+        raise CommandFailed(str(exc)) from None
+    states = ", ".join(f"{state} {count}" for state, count in summary["by_state"].items())
+    print(f"生成办件 generated {summary['cases']} cases in {summary['seconds']} s "
+          f"({summary['rate']} cases/s), {summary['start']} — {summary['end']}")
+    print(f"  状态 states: {states}")
+    print(f"  亮灯 lights (open cases): {summary['lights']}")
+    rows = ", ".join(f"{table} {count}" for table, count in summary["rows"].items())
+    print(f"  行数 rows: {rows}")
+
+
+def cmd_token_create(args) -> None:
+    from onewindow.api.auth import create_token
+    from onewindow.orgs.models import User
+
+    user = User.objects.filter(username=args.username).first()
+    if user is None:
+        raise CommandFailed(f"没有账号 {args.username} / no such account")
+    issued = create_token(user=user, name=args.name)
+    print(issued.raw)
+    print(f"令牌只显示这一次，请妥善保存；注销：onewindow token revoke {issued.token.prefix} "
+          f"/ shown once only", file=sys.stderr)
+
+
+def cmd_token_revoke(args) -> None:
+    from onewindow.api.auth import revoke_token
+
+    token = revoke_token(prefix=args.prefix)
+    print(f"已注销令牌 revoked {token.prefix} ({token.user.get_username()})")
+
+
+def cmd_cases_show(args) -> None:
+    from . import selectors
+    from .models import Case
+
+    case = Case.objects.select_related("item", "applicant", "centre").filter(number=args.number.strip()).first()
+    if case is None:
+        raise CommandFailed(f"没有办件 {args.number} / no such case")
+    progress = selectors.progress(case)
+    print(f"办件编号：{progress.number}")
+    print(f"事项：{progress.item_name}")
+    print(f"状态：{progress.state_label}（{progress.light}）")
+    print(f"进度：{progress.summary}")
+    print(f"受理日期：{progress.accepted_on or '—'}    办结期限：{progress.due_on or '—'}"
+          f"{'（暂定）' if progress.provisional else ''}")
+    print(f"已用 {progress.working_days_used} 个工作日，剩余 "
+          f"{'—' if progress.working_days_left is None else progress.working_days_left} 个工作日"
+          f"{'，计时暂停：' + progress.paused_reason if progress.clock_paused else ''}")
+    for step in progress.steps:
+        print(f"  第{step.step}步 {step.name}：{step.state_label}")
+        for task in step.tasks:
+            print(f"    · {task.department} {task.name}：{task.state_label}"
+                  f"{'，期限 ' + str(task.due_on) if task.due_on else ''}")
+    for owed in progress.owed:
+        print(f"  尚欠：{owed.text}{'（' + str(owed.due) + ' 前）' if owed.due else ''}")
+    if progress.certificates:
+        print(f"电子证照：{'、'.join(progress.certificates)}")
+    if progress.decision_reason:
+        print(f"理由：{progress.decision_reason}")
+
+
+def cmd_cases_recompute(args) -> None:
+    from onewindow.calendar.selectors import current_version
+
+    from . import services
+
+    version = args.calendar_version or current_version()
+    changed = services.recompute_provisional_deadlines(calendar_version=version)
+    print(f"按日历版本 {version} 重算暂定期限：{changed} 件办件期限有变化 / {changed} due dates changed")
+
+
+def register(sub) -> None:
+    history = sub.add_parser("history", help="sample case history (demo, benchmarks)")
+    history_sub = history.add_subparsers(dest="history_command", metavar="ACTION", required=True)
+    p = history_sub.add_parser("generate", help="generate N realistic cases in every state (bulk insert)")
+    p.add_argument("--size", type=int, required=True, help="number of cases")
+    p.add_argument("--seed", type=int, default=2026, help="random seed (default 2026): same seed, same history")
+    p.add_argument("--months", type=int, default=4, help="months of history ending today (default 4)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_history_generate)
+
+    token = sub.add_parser("token", help="API tokens (Authorization: Bearer …)")
+    token_sub = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
+    p = token_sub.add_parser("create", help="issue a token for an account; printed once")
+    p.add_argument("username")
+    p.add_argument("--name", default="", help="what the token is for")
+    p.set_defaults(func=cmd_token_create)
+    p = token_sub.add_parser("revoke", help="revoke a token by its prefix")
+    p.add_argument("prefix")
+    p.set_defaults(func=cmd_token_revoke)
+
+    cases = sub.add_parser("cases", help="cases: show progress, recompute provisional deadlines")
+    cases_sub = cases.add_subparsers(dest="cases_command", metavar="ACTION", required=True)
+    p = cases_sub.add_parser("show", help="print a case's progress (in Chinese)")
+    p.add_argument("number")
+    p.set_defaults(func=cmd_cases_show)
+    p = cases_sub.add_parser("recompute-deadlines",
+                             help="recompute due dates computed on a provisional calendar")
+    p.add_argument("--calendar-version", type=int, default=None, help="default: the current calendar version")
+    p.set_defaults(func=cmd_cases_recompute)

@@ -103,6 +103,8 @@ class Case(models.Model):
     due_provisional = models.BooleanField(_("期限为暂定"), default=False,
                                           help_text=_("期限所在年份尚无正式放假安排"))
     calendar_version = models.PositiveIntegerField(_("计算期限所用日历版本"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("作出决定时间"), null=True, blank=True,
+                                      help_text=_("批准或不予许可的时间：期限考核以此为准"))
     concluded_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     visit_count = models.PositiveSmallIntegerField(_("到现场次数"), default=0)
     instant_rule = models.JSONField(_("秒批依据"), null=True, blank=True)
@@ -384,3 +386,18 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.principal} {self.key}"
+
+
+class CertificateCounter(models.Model):
+    """The last sequence number issued per certificate type and year (DX-YYZZ-2026-000001)."""
+
+    certificate_type = models.CharField(max_length=40)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["certificate_type", "year"],
+                                               name="certificate_counter_unique")]
+
+    def __str__(self):
+        return f"{self.certificate_type} {self.year} {self.last}"

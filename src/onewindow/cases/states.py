@@ -1,6 +1,6 @@
 """The states of a case and of its tasks, and the one table of allowed transitions.
 
-Every transition goes through `cases.services._transition`, which checks this table, locks the row
+Every transition goes through `cases.transitions.transition` (after `lock_case`), which checks this table
 and writes the audit event. Nothing else assigns `state`."""
 
 from django.db import models

@@ -1,11 +1,21 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import case_detail, home, inbox, intake
 
 app_name = "workbench"
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="workbench/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", views.home, name="home"),
+    path("", home.home, name="home"),
+    path("intake/", intake.intake, name="intake"),
+    path("intake/items/", intake.item_results, name="intake_items"),
+    path("intake/checklist/", intake.checklist, name="intake_checklist"),
+    path("intake/applicant/", intake.applicant_lookup, name="intake_applicant"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("cases/", inbox.case_list, name="case_list"),
+    path("cases/<str:number>/", case_detail.case_detail, name="case_detail"),
+    path("cases/<str:number>/intake/", intake.intake_result, name="intake_result"),
+    path("cases/<str:number>/actions/<slug:action>/", case_detail.case_action, name="case_action"),
+    path("cases/<str:number>/notices/<slug:kind>.pdf", case_detail.case_notice, name="case_notice"),
 ]

@@ -1,0 +1,115 @@
+"""The one way a case changes state: lock the row, re-check the state against the transition table
+(states.CASE_TRANSITIONS), change it, and append the audit event on the case's chain — all inside the
+caller's transaction, so a refused action changes nothing.
+
+    with transaction.atomic():
+        case = lock_case(case)          # SELECT … FOR UPDATE: a second clerk waits here …
+        require(case, "accept")         # … and then finds the state changed: Conflict
+        … checks and changes …
+        transition(case, "accept", actor=clerk, now=now, data={…})
+
+Events that keep the state (a task approved, a fee paid) go through `record_event`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from onewindow.audit import services as audit
+from onewindow.core.errors import Conflict
+
+from .models import Case
+from .states import CASE_TRANSITIONS, CaseState
+
+_LOCKED = "_onewindow_locked"
+
+# Transition name -> audit action verb (onewindow.case.<verb>).
+VERBS = {
+    "accept": "accepted",
+    "request_supplement_at_intake": "supplement_requested",
+    "request_supplement_in_review": "supplement_requested",
+    "supply": "supplied",
+    "refuse": "refused",
+    "start_special_procedure": "special_procedure_started",
+    "end_special_procedure": "special_procedure_ended",
+    "extend": "extended",
+    "approve_all": "approved",
+    "deny": "denied",
+    "conclude": "concluded",
+    "withdraw": "withdrawn",
+}
+
+# What the person tried to do, for the refusal message.
+ACTION_LABELS = {
+    "accept": gettext_lazy("受理"),
+    "request_supplement_at_intake": gettext_lazy("一次性告知补正"),
+    "request_supplement_in_review": gettext_lazy("要求补正"),
+    "supply": gettext_lazy("补正材料"),
+    "refuse": gettext_lazy("不予受理"),
+    "start_special_procedure": gettext_lazy("启动特别程序"),
+    "end_special_procedure": gettext_lazy("结束特别程序"),
+    "extend": gettext_lazy("延长办理时限"),
+    "approve_all": gettext_lazy("批准"),
+    "deny": gettext_lazy("不予许可"),
+    "conclude": gettext_lazy("办结送达"),
+    "withdraw": gettext_lazy("撤回申请"),
+    "approve": gettext_lazy("审批通过"),
+    "pay": gettext_lazy("登记缴费"),
+    "supply_waived": gettext_lazy("补齐容缺材料"),
+}
+
+
+def chain_key(case) -> str:
+    return f"case:{case.number}"
+
+
+def lock_case(case) -> Case:
+    """The case row, locked for the rest of the transaction and read fresh (another clerk may have
+    changed it while we waited for the lock). On SQLite the whole write transaction is already
+    exclusive (BEGIN IMMEDIATE in settings)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_case must run inside a transaction")
+    locked = (Case.objects.select_for_update(of=("self",))
+              .select_related("item", "applicant", "centre").get(pk=case.pk))
+    setattr(locked, _LOCKED, True)
+    return locked
+
+
+def state_label(state: str) -> str:
+    return str(CaseState(state).label) if state in CaseState.values else state
+
+
+def require(case: Case, action: str) -> None:
+    """Conflict unless `action` is allowed in the case's current state."""
+    allowed, _target = CASE_TRANSITIONS[action]
+    if case.state not in allowed:
+        raise Conflict(_("办件 %(number)s 当前状态为“%(state)s”，不能%(action)s") % {
+            "number": case.number, "state": state_label(case.state),
+            "action": ACTION_LABELS.get(action, action)})
+
+
+def record_event(case: Case, verb: str, *, actor, now: datetime, from_state: str = "", to_state: str = "",
+                 reason: str = "", data: dict | None = None, actor_label: str = ""):
+    return audit.record(chain_key=chain_key(case), action=f"onewindow.case.{verb}", actor=actor,
+                        actor_label=actor_label or ("" if actor is not None else _("系统")),
+                        from_state=from_state or case.state, to_state=to_state or case.state, reason=reason,
+                        data=data, now=now)
+
+
+def transition(case: Case, action: str, *, actor, now: datetime, reason: str = "", data: dict | None = None,
+               to_state: str | None = None, fields: tuple[str, ...] | list[str] = (), actor_label: str = "") -> Case:
+    """Check the table, change the state, save `fields` with it and write the audit event.
+    `to_state` is for transitions whose target depends on the case (supply: back to where it was)."""
+    if not getattr(case, _LOCKED, False):
+        raise RuntimeError("transition needs a case from lock_case")
+    require(case, action)
+    _allowed, target = CASE_TRANSITIONS[action]
+    from_state = case.state
+    case.state = target or to_state or from_state
+    case.save(update_fields=sorted({"state", "updated_at", *fields}))
+    record_event(case, VERBS[action], actor=actor, now=now, from_state=from_state, to_state=case.state,
+                 reason=reason, data=data, actor_label=actor_label)
+    return case

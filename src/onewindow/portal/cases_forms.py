@@ -1,0 +1,110 @@
+"""Forms of the public case pages: the progress query and the online application. They parse input
+only; the cases services decide what is acceptable and their message lands beside the field."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.workbench.forms import AUTO_SOURCES, FormDataMixin
+
+
+class TrackForm(forms.Form):
+    number = forms.CharField(
+        label=_("办件编号"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"placeholder": "DX01-20261125-0001", "autocomplete": "off"}),
+    )
+    code = forms.CharField(
+        label=_("查询码"), max_length=12, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+
+    def clean_number(self):
+        return self.cleaned_data["number"].strip().upper()
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip()
+
+
+class DomainErrorMixin:
+    def add_domain_error(self, exc) -> None:
+        field = exc.field if exc.field in self.fields else None
+        self.add_error(field, exc.message)
+
+
+class ApplicationForm(DomainErrorMixin, FormDataMixin, forms.Form):
+    """Online application: tick each document attached (or upload it), fill the form fields the
+    instant-approval rules read. Documents the system fetches (data sharing, e-certificate) are listed
+    but never asked for."""
+
+    token = forms.CharField(widget=forms.HiddenInput)  # idempotency: a double click makes one case
+
+    def __init__(self, *args, item, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.item = item
+        self.material_rows = []
+        for material in item.materials.all():
+            row = {"material": material, "auto": material.source in AUTO_SOURCES}
+            if not row["auto"]:
+                self.fields[f"provided_{material.pk}"] = forms.BooleanField(
+                    label=material.name, required=False, initial=False
+                )
+                self.fields[f"file_{material.pk}"] = forms.FileField(label=_("上传文件"), required=False)
+                row["provided"] = f"provided_{material.pk}"
+                row["file"] = f"file_{material.pk}"
+            self.material_rows.append(row)
+        self.add_form_data_fields(item)
+
+    def rows(self):
+        for row in self.material_rows:
+            yield {
+                "material": row["material"],
+                "auto": row["auto"],
+                "provided": self[row["provided"]] if "provided" in row else None,
+                "file": self[row["file"]] if "file" in row else None,
+            }
+
+    def clean(self):
+        cleaned = super().clean()
+        limit = settings.MAX_UPLOAD_BYTES
+        for row in self.material_rows:
+            upload = cleaned.get(row.get("file", ""))
+            if upload and upload.size > limit:
+                self.add_error(row["file"], _("文件不能超过 %(mb)s MB") % {"mb": limit // (1024 * 1024)})
+        return cleaned
+
+    def files_by_material(self) -> dict:
+        return {
+            row["material"].pk: self.cleaned_data[row["file"]]
+            for row in self.material_rows
+            if row.get("file") and self.cleaned_data.get(row["file"])
+        }
+
+    def provided_material_ids(self) -> list[int]:
+        # An uploaded file counts as handed in even if the box was not ticked.
+        return [
+            row["material"].pk
+            for row in self.material_rows
+            if "provided" in row
+            and (self.cleaned_data.get(row["provided"]) or self.cleaned_data.get(row["file"]))
+        ]
+
+
+class BundleApplicationForm(DomainErrorMixin, forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput)
+    provided = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label=_("我已准备的材料")
+    )
+
+    def __init__(self, *args, merged_materials, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.merged = [m for m in merged_materials if m.source not in AUTO_SOURCES]
+        self.auto = [m for m in merged_materials if m.source in AUTO_SOURCES]
+        self.fields["provided"].choices = [(str(i), m.name) for i, m in enumerate(self.merged)]
+
+    def provided_material_ids(self) -> list[int]:
+        ids = []
+        for index in self.cleaned_data["provided"]:
+            ids.extend(material.pk for material in self.merged[int(index)].materials)
+        return ids

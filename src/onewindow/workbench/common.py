@@ -1,0 +1,53 @@
+"""What every staff page shares: who may enter the workbench, paging, and turning a DomainError from a
+service into a message beside the form field it names."""
+
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404
+
+from onewindow.core.errors import DomainError
+from onewindow.orgs import selectors as org_selectors
+
+PAGE_SIZE = 25
+
+
+def staff_required(view):
+    """Staff pages: anonymous visitors go to the login page; signed-in accounts without a staff role
+    (applicants) get a 404, as if the page did not exist for them."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not org_selectors.is_staff_member(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def page(request, rows, *, per_page: int = PAGE_SIZE):
+    return Paginator(rows, per_page).get_page(request.GET.get("page"))
+
+
+def querystring(params: dict) -> str:
+    """The current filters without the page number, for pagination links."""
+    return urlencode(
+        {key: value for key, value in params.items() if value not in (None, "") and key != "page"}
+    )
+
+
+def add_domain_error(form, exc: DomainError, *, aliases: dict[str, str] | None = None) -> None:
+    """Show the service's message next to the field it names (or above the form when the field is not
+    on this form). `aliases` maps a service's field name to this form's field name."""
+    field = (aliases or {}).get(exc.field or "", exc.field)
+    form.add_error(field if field in form.fields else None, exc.message)
+
+
+def roles(user) -> set[str]:
+    return org_selectors.roles_of(user)
