@@ -11,7 +11,7 @@ import factory
 
 from onewindow.catalog import services
 from onewindow.catalog.models import Bundle, BundleItem, Item, LifeEvent, Material, Stage
-from onewindow.catalog.text import pinyin_fields
+from onewindow.catalog.text import item_search_fields
 from tests.factories import DepartmentFactory, UserFactory
 
 _seq = iter(range(1, 10**9))
@@ -43,8 +43,8 @@ class ItemFactory(factory.django.DjangoModelFactory):
     offers_post_delivery = True
     channel_online = True
     status = "active"
-    search_pinyin = factory.LazyAttribute(lambda o: pinyin_fields(o.name)[0])
-    search_initials = factory.LazyAttribute(lambda o: pinyin_fields(o.name)[1])
+    search_pinyin = factory.LazyAttribute(lambda o: item_search_fields(o.name, getattr(o, "result_name", ""))[0])
+    search_initials = factory.LazyAttribute(lambda o: item_search_fields(o.name, getattr(o, "result_name", ""))[1])
 
 
 class MaterialFactory(factory.django.DjangoModelFactory):

@@ -22,7 +22,7 @@ from onewindow.catalog.models import (
     Material,
     Stage,
 )
-from onewindow.catalog.text import pinyin_fields
+from onewindow.catalog.text import item_search_fields
 from tests.factories import DepartmentFactory
 
 _codes = count(1)
@@ -50,7 +50,7 @@ def make_item(*, name: str = "测试事项", department=None, materials: list[di
     ``stages`` entries may name a ``department`` (a Department); by default the item's own.
     """
     department = department or make_department()
-    full, initials = pinyin_fields(name)
+    full, initials = item_search_fields(name, fields.get("result_name", ""))
     values = {
         "code": f"11450681000000000{next(_codes):04d}-01",
         "kind": ItemKind.LICENSING,

@@ -7,8 +7,6 @@ the whole catalog through this one module.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
@@ -38,7 +36,6 @@ from .notices import (  # noqa: F401  (re-exported: the notices are read through
     one_time_notice,
 )
 from .reports import reform_summary  # noqa: F401  (re-exported: the public pages' numbers)
-from .text import pinyin_fields
 
 # --------------------------------------------------------------------------------------------------
 # Search and browse
@@ -71,14 +68,10 @@ def search_items(*, query: str = "", department_code: str | None = None, life_ev
     # The pinyin fields hold only [a-z0-9] (catalog.text): compare the query the same way.
     compact = "".join(query.split()).lower()
     # People search for what they want to get (营业执照) as often as for the item's formal name
-    # (个体工商户设立登记), so the result's name counts too, in Chinese and in pinyin.
-    by_result = Q(result_name__icontains=query)
-    result_names = _result_names_matching_pinyin(compact, statuses)
-    if result_names:
-        by_result |= Q(result_name__in=result_names)
+    # (个体工商户设立登记): the result's name counts too, and the stored pinyin fields include it.
     items = items.filter(
         Q(name__icontains=query) | Q(code__icontains=query) | Q(search_initials__icontains=compact)
-        | Q(search_pinyin__icontains=compact) | by_result
+        | Q(search_pinyin__icontains=compact) | Q(result_name__icontains=query)
     )
     rank = Case(
         When(name__iexact=query, then=Value(0)),
@@ -92,20 +85,6 @@ def search_items(*, query: str = "", department_code: str | None = None, life_ev
         output_field=IntegerField(),
     )
     return items.annotate(search_rank=rank).order_by("search_rank", "name", "code")
-
-
-@lru_cache(maxsize=4096)
-def _name_pinyin(name: str) -> tuple[str, str]:
-    return pinyin_fields(name)
-
-
-def _result_names_matching_pinyin(compact: str, statuses) -> list[str]:
-    """Distinct result names (a few hundred at most) whose pinyin or initials contain ``compact``."""
-    if not (compact.isascii() and compact.isalnum()):
-        return []
-    names = (Item.objects.filter(status__in=statuses).exclude(result_name="")
-             .values_list("result_name", flat=True).distinct())
-    return [name for name in names if any(compact in field for field in _name_pinyin(name))]
 
 
 def departments_with_counts() -> QuerySet[Department]:

@@ -31,7 +31,7 @@ from .models import (
     Material,
     Stage,
 )
-from .text import pinyin_fields
+from .text import item_search_fields, pinyin_fields
 from .validation import validate_item  # noqa: F401 - public entry point of the rules
 
 __all__ = [
@@ -85,8 +85,7 @@ def _apply(item: Item, data: dict) -> Item:
     item.parent = Item.objects.get(code=data["parent"]) if data["parent"] else None
     for channel in CHANNELS:
         setattr(item, f"channel_{channel}", channel in data["channels"])
-    item.search_pinyin, item.search_initials = pinyin_fields(item.name)
-    item.search_pinyin, item.search_initials = item.search_pinyin[:400], item.search_initials[:120]
+    item.search_pinyin, item.search_initials = item_search_fields(item.name, item.result_name)
     item.save()
     item.life_events.set(LifeEvent.objects.filter(code__in=data["life_events"]))
     _sync_materials(item, data["materials"])

@@ -7,8 +7,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from pypinyin import Style, lazy_pinyin
-
 _KEEP = re.compile(r"[^a-z0-9]+")
 
 
@@ -18,10 +16,25 @@ def _clean(chunk: str) -> str:
 
 def pinyin_fields(name: str) -> tuple[str, str]:
     """(full pinyin, initials) of `name`, e.g. 营业执照 -> ("yingyezhizhao", "yyzz")."""
+    # Imported here, not at module level: pypinyin's dictionaries cost ~57 MB per process, and only
+    # writes (catalog edits, imports) need them; searches compare against the stored fields.
+    from pypinyin import Style, lazy_pinyin
+
     name = name or ""
     full = "".join(_clean(p) for p in lazy_pinyin(name, style=Style.NORMAL, errors="default"))
     initials = "".join(_clean(p) for p in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default"))
     return full, initials
+
+
+def item_search_fields(name: str, result_name: str = "") -> tuple[str, str]:
+    """The stored search fields of an item: its name's pinyin and initials, then (after a space, so a
+    query never spans the two) those of its result, because people search for what they want to get
+    (营业执照, "yyzz") as often as for the item's formal name (个体工商户设立登记)."""
+    full, initials = pinyin_fields(name)
+    if result_name:
+        result_full, result_initials = pinyin_fields(result_name)
+        full, initials = f"{full} {result_full}", f"{initials} {result_initials}"
+    return full[:400], initials[:120]
 
 
 def normalise_name(name: str) -> str:
