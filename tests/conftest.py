@@ -29,3 +29,13 @@ def _fresh_calendar_index():
     selectors.invalidate()
     yield
     selectors.invalidate()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request in English activates English for the thread; every test starts in the default language.
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
