@@ -27,19 +27,29 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 
-test: $(STAMP) lint test-sqlite test-postgres
+test: $(STAMP) lint test-sqlite test-postgres fault
 
 test-sqlite: $(STAMP)
 	@echo "== tests on SQLite =="
-	ONEWINDOW_DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(BIN)/pytest -n 2 --dist loadfile
+	ONEWINDOW_DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(BIN)/pytest -n 2 --dist loadfile -m "not fault"
 
 test-postgres: $(STAMP)
 	@echo "== tests on PostgreSQL ($(PG_URL)) =="
 	@ONEWINDOW_TEST_PG_URL=$(PG_URL) $(BIN)/python scripts/pg_gate.py && \
-	  ONEWINDOW_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2 --dist loadfile || \
+	  ONEWINDOW_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2 --dist loadfile -m "not fault" || \
+	  { rc=$$?; [ $$rc -eq 75 ] && exit 0 || exit $$rc; }
+
+# The fault suite (tests/reliability, marker `fault`): SIGKILLs app servers and restarts the SHARED
+# PostgreSQL server, so it runs alone, after the PostgreSQL half, never in parallel with other tests.
+fault: $(STAMP)
+	@echo "== fault suite on PostgreSQL ($(PG_URL)) =="
+	@ONEWINDOW_TEST_PG_URL=$(PG_URL) $(BIN)/python scripts/pg_gate.py && \
+	  ONEWINDOW_DATABASE_URL=$(PG_URL) ONEWINDOW_TEST_DB_NAME=test_fault \
+	  $(BIN)/pytest tests/reliability -m fault -p no:xdist -rs || \
 	  { rc=$$?; [ $$rc -eq 75 ] && exit 0 || exit $$rc; }
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install -q -c bench/constraints.txt py-spy
 	$(BIN)/python -m bench.run --size $(SIZE)
 
 clean:

@@ -18,7 +18,9 @@ COMMAND_MODULES = [
     "onewindow.catalog.commands",
     "onewindow.calendar.commands",
     "onewindow.cases.commands",
+    "onewindow.api.commands",
     "onewindow.audit.commands",
+    "onewindow.core.commands",
 ]
 
 

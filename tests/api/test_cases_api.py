@@ -417,3 +417,19 @@ def test_two_simultaneous_submissions_with_one_key_make_one_case(is_postgres):
     assert sorted(status for status, _n in results) == [200, 201]
     assert len({number for _s, number in results}) == 1
     assert Case.objects.count() == 1
+
+
+def test_database_outage_answers_503_json_with_retry_after(client, monkeypatch):
+    # Simulates the database going away mid-request (the fault suite does it for real on PostgreSQL).
+    from django.db import OperationalError
+
+    from onewindow.cases import selectors as case_selectors
+
+    def unavailable(*args, **kwargs):
+        raise OperationalError("the database system is shutting down")
+
+    monkeypatch.setattr(case_selectors, "get_case_by_query", unavailable)
+    response = client.get("/api/v1/progress/DX01-20261125-0001?query_code=ABCDEF")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response.json()["code"] == "unavailable"

@@ -50,3 +50,10 @@ def test_recording_outside_a_transaction_is_refused():
     with pytest.raises(RuntimeError):
         services.record(chain_key="case:E", action="onewindow.test.step")
     assert not AuditChain.objects.filter(key="case:E").exists()
+
+
+def test_a_replaced_last_hash_is_reported_as_a_head_mismatch():
+    _append("case:F", 2)
+    AuditChain.objects.filter(key="case:F").update(head_hash="0" * 64)
+    report = services.verify()
+    assert report.problems == ["case:F: chain head hash does not match the last event"]

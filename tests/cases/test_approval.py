@@ -215,3 +215,15 @@ def test_chief_representative_acts_on_delegated_items(world):
     assert task in list(selectors.inbox(world.chief_zrzy))
     services.approve_task(approver=world.chief_zrzy, task=task, now=at(2026, 10, 8))
     assert Task.objects.get(pk=task.pk).completed_by == world.chief_zrzy
+
+
+def test_a_repeated_approve_without_task_id_is_a_conflict_not_a_refusal(world):
+    # gaj reviews in step 2 only; a second press (double click, retried request) must say "already
+    # done" (409), not "you are not an approver of another department" (403).
+    case = accepted_case(world)
+    services.perform_action(actor=world.approver_gaj, case=case, action="approve", params={}, now=at(2026, 10, 8))
+    before = snapshot(case)
+    with pytest.raises(Conflict):
+        services.perform_action(actor=world.approver_gaj, case=case, action="approve", params={},
+                                now=at(2026, 10, 8))
+    assert snapshot(case) == before

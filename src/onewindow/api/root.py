@@ -1,6 +1,7 @@
 """The one NinjaAPI instance. Each part adds its router in api/<part>.py; domain errors are mapped to
 JSON here, once: {"code", "field", "message"} with the error's HTTP status."""
 
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -43,6 +44,19 @@ def http_error(request, exc: HttpError):
     # Raised by ninja itself, e.g. for a body that is not valid JSON.
     code = "invalid" if exc.status_code < 500 else "error"
     return api.create_response(request, {"code": code, "field": None, "message": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_unavailable(request, exc: DatabaseError):
+    # The database is restarting or unreachable: nothing was written; the caller should retry (with the
+    # same Idempotency-Key for submissions).
+    response = api.create_response(
+        request, {"code": "unavailable", "field": None,
+                  "message": "服务暂时不可用，请稍后重试 / service temporarily unavailable, retry shortly"},
+        status=503)
+    response["Retry-After"] = "5"
+    return response
 
 
 @api.exception_handler(AuthenticationError)

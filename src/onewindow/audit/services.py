@@ -84,9 +84,11 @@ def verify(*, chain_keys: list[str] | None = None, progress=None) -> VerifyRepor
             if digest != event.hash:
                 report.problems.append(f"{chain.key}: event #{event.position} ({event.action}) was altered")
             prev_hash, expected_position = event.hash, expected_position + 1
-        if expected_position - 1 != chain.length or prev_hash != chain.head_hash:
+        if expected_position - 1 != chain.length:
             report.problems.append(
                 f"{chain.key}: chain head says {chain.length} events, found {expected_position - 1}")
+        elif prev_hash != chain.head_hash:
+            report.problems.append(f"{chain.key}: chain head hash does not match the last event")
         if progress:
             progress(1)
     return report

@@ -1,15 +1,11 @@
 """Console subcommands of the cases part (see onewindow.cli):
 
     onewindow history generate --size N [--seed S] [--months M]   sample history, with a progress bar
-    onewindow token create USERNAME [--name N]                     an API token, shown once
-    onewindow token revoke PREFIX
     onewindow cases show NUMBER                                    a case's progress, in Chinese
     onewindow cases recompute-deadlines                            after importing an official calendar
 """
 
 from __future__ import annotations
-
-import sys
 
 from onewindow.cli import CommandFailed
 
@@ -40,26 +36,6 @@ def cmd_history_generate(args) -> None:
     print(f"  亮灯 lights (open cases): {summary['lights']}")
     rows = ", ".join(f"{table} {count}" for table, count in summary["rows"].items())
     print(f"  行数 rows: {rows}")
-
-
-def cmd_token_create(args) -> None:
-    from onewindow.api.auth import create_token
-    from onewindow.orgs.models import User
-
-    user = User.objects.filter(username=args.username).first()
-    if user is None:
-        raise CommandFailed(f"没有账号 {args.username} / no such account")
-    issued = create_token(user=user, name=args.name)
-    print(issued.raw)
-    print(f"令牌只显示这一次，请妥善保存；注销：onewindow token revoke {issued.token.prefix} "
-          f"/ shown once only", file=sys.stderr)
-
-
-def cmd_token_revoke(args) -> None:
-    from onewindow.api.auth import revoke_token
-
-    token = revoke_token(prefix=args.prefix)
-    print(f"已注销令牌 revoked {token.prefix} ({token.user.get_username()})")
 
 
 def cmd_cases_show(args) -> None:
@@ -111,16 +87,6 @@ def register(sub) -> None:
     p.add_argument("--months", type=int, default=4, help="months of history ending today (default 4)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_history_generate)
-
-    token = sub.add_parser("token", help="API tokens (Authorization: Bearer …)")
-    token_sub = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
-    p = token_sub.add_parser("create", help="issue a token for an account; printed once")
-    p.add_argument("username")
-    p.add_argument("--name", default="", help="what the token is for")
-    p.set_defaults(func=cmd_token_create)
-    p = token_sub.add_parser("revoke", help="revoke a token by its prefix")
-    p.add_argument("prefix")
-    p.set_defaults(func=cmd_token_revoke)
 
     cases = sub.add_parser("cases", help="cases: show progress, recompute provisional deadlines")
     cases_sub = cases.add_subparsers(dest="cases_command", metavar="ACTION", required=True)

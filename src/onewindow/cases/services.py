@@ -63,11 +63,13 @@ def _actor_task(actor, case: Case, params: dict, *, states=(TaskState.OPEN,)) ->
     mine = [t for t in case.tasks.filter(state__in=states).select_related("case", "department")
             if access.can_handle_task(actor, t)]
     if not mine:
-        # No task of the actor's department is open: let the service give the precise refusal.
-        any_task = case.tasks.select_related("case", "department").order_by("-step").first()
-        if any_task is None:
+        # No open task of the actor's: hand the service the actor's own latest task if there is one (a
+        # repeated press then gets "already approved", 409), else the case's latest task (403).
+        tasks = list(case.tasks.select_related("case", "department").order_by("-step", "-id"))
+        if not tasks:
             raise ValidationError(_("该办件还没有审批任务"), field="task_id")
-        return any_task
+        own = [t for t in tasks if access.can_handle_task(actor, t)]
+        return (own or tasks)[0]
     if len(mine) > 1:
         raise ValidationError(_("您在该办件有多个待办任务，请指定 task_id"), field="task_id")
     return mine[0]

@@ -31,6 +31,9 @@ def init(*, with_sample_catalog: bool = True, verbose: bool = False) -> list[str
 
     report: list[str] = []
     call_command("migrate", interactive=False, verbosity=0)
+    # The database cache (throttles, sign-in lockout) shared by several app servers; a no-op for
+    # other cache backends.
+    call_command("createcachetable", verbosity=0)
     report.append("数据库已就绪 database schema is up to date")
     with transaction.atomic():
         seeded = calendar_services.seed_official_calendar()
