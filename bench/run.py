@@ -20,6 +20,8 @@ from pathlib import Path
 
 SCENARIOS = [
     "bench.bench_calendar",
+    "bench.bench_intake",  # intake over HTTP + server memory
+    "bench.bench_lookups",  # history generator + progress page and inbox at that size
 ]
 RESULTS = Path(__file__).parent / "results"
 
@@ -42,7 +44,8 @@ def machine() -> dict:
 def markdown(results: list[dict], meta: dict) -> str:
     lines = [f"# Benchmark results ({meta['size']}, {meta['finished_at']})", "",
              f"Machine: {meta['machine']['cpu']} · {meta['machine']['cores']} cores · Python "
-             f"{meta['machine']['python']} · {meta['machine']['postgresql']}", "",
+             f"{meta['machine']['python']} · {meta['machine']['postgresql']} · load average at the end "
+             f"{meta.get('load_average_at_end', '?')} · {meta['seconds']} s", "",
              "| scenario | metric | onewindow | baseline | ratio | target | met |",
              "|---|---|---|---|---|---|---|"]
     for r in results:
@@ -71,7 +74,7 @@ def main(argv=None) -> int:
             failed.append(name)
             results.append({"scenario": name, "metric": "error", "onewindow": f"{type(exc).__name__}: {exc}",
                             "met": False})
-    meta = {"size": args.size, "machine": machine(), "seconds": round(time.time() - started, 1),
+    meta = {"size": args.size, "machine": machine(), "load_average_at_end": _load(), "seconds": round(time.time() - started, 1),
             "finished_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
@@ -83,6 +86,13 @@ def main(argv=None) -> int:
     print()
     print(table)
     return 1 if failed else 0
+
+
+def _load() -> str:
+    try:
+        return " ".join(open("/proc/loadavg").read().split()[:3])
+    except OSError:
+        return "?"
 
 
 def _as_list(value):

@@ -149,7 +149,6 @@ class BulkWriter:
                 cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s, false)",
                                [table.name, table.next_id])
 
-
     def stop(self) -> None:
         """End the writer thread (also on the way out of a failed run) and raise its error, if any."""
         if self._thread is not None:
