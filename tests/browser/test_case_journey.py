@@ -18,8 +18,10 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture
 def journey_world(browser, transactional_db, live_server, settings):
     """The world of tests.workbench.world on a live server (a sample item reviewed by two departments)."""
+    from onewindow.calendar.services import seed_official_calendar
     from tests.workbench.world import make_world
 
+    seed_official_calendar()  # as `onewindow init` does: 2026 is an official year, not provisional
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.SITE_URL = live_server.url
     return make_world()
