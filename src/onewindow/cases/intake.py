@@ -30,6 +30,7 @@ from .models import (
     Certificate,
     CertificateStatus,
     Channel,
+    DeliveryMethod,
     DenialFiling,
     DenialKind,
     Fee,
@@ -164,6 +165,10 @@ def create_case(sub: _Submission, *, number: str, query_code: str, now: datetime
         # "Run at most once" is measured: a window intake is the applicant's visit; online, post and
         # API intake cost none.
         visit_count=1 if sub.channel == Channel.WINDOW else 0,
+        # A posted application expects its result by post too, where the item offers it; the clerk
+        # still chooses the delivery at conclusion.
+        delivery_method=(DeliveryMethod.POST if sub.channel == Channel.POST and sub.item.offers_post_delivery
+                         else ""),
     )
     for row in sub.materials:
         row.case = case
@@ -392,13 +397,20 @@ def _clerk_centre(clerk, window):
     return ServiceCentre.objects.get(pk=centres[0])
 
 
+INTAKE_CHANNELS = (Channel.WINDOW, Channel.POST)
+
+
 def intake_at_window(*, clerk, item, applicant, form_data=None, provided_material_ids=(), decision: str,
                      waivers=None, defects=None, reason: str = "", window=None, promise_note: str = "",
-                     now: datetime | None = None) -> Case:
-    """The window clerk's screen: the application is entered (channel window, one visit) and decided
-    in one go — accept, accept with waiver, supplement request (every missing material listed when no
-    defects are given) or refusal. Immediate items accepted here are concluded the same day."""
+                     channel: str = Channel.WINDOW, now: datetime | None = None) -> Case:
+    """The window clerk's screen: the application is entered and decided in one go — accept, accept
+    with waiver, supplement request (every missing material listed when no defects are given) or
+    refusal. Handed in at the window (channel window, one visit; immediate items accepted here are
+    concluded the same day) or received by post (邮寄收件: no visit, the result posted by default)."""
     now = moment(now)
+    if channel not in INTAKE_CHANNELS:
+        raise ValidationError(_("收件方式应为窗口当面或邮寄收件（%(all)s），而不是“%(c)s”") % {
+            "all": ", ".join(INTAKE_CHANNELS), "c": channel}, field="channel")
     if decision not in DECISIONS:
         raise ValidationError(_("受理决定应为：%(all)s") % {"all": ", ".join(DECISIONS)}, field="decision")
     if decision == "refuse":
@@ -408,7 +420,7 @@ def intake_at_window(*, clerk, item, applicant, form_data=None, provided_materia
     centre = _clerk_centre(clerk, window)
     if not access.is_clerk_of(clerk, centre.id):
         raise PermissionDenied(_("只有本中心的窗口人员才能在窗口录入申请"))
-    sub = prepare_submission(item=item, applicant=applicant, channel=Channel.WINDOW, centre=centre, form_data=form_data,
+    sub = prepare_submission(item=item, applicant=applicant, channel=channel, centre=centre, form_data=form_data,
                    provided_material_ids=provided_material_ids, files=None, submitted_by=clerk, window=window,
                    agent=None, project=None, now=now)
     number = numbering.allocate_case_number(centre, local_day(now))

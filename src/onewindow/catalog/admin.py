@@ -1,10 +1,20 @@
 """Catalog administration. Items are saved through catalog.services, so every admin edit is
-validated, versioned and announced like any other write; items are never deleted, only abolished."""
+validated, versioned and announced like any other write; items are never deleted, only abolished.
+
+A material's sample (填写样例) and blank form (空白表格) are uploaded on the material's own page, the
+only thing editable there: they help the applicant fill in the form and are not part of the item's
+versioned content, while every other field of a material changes through the item's form."""
 
 from __future__ import annotations
 
+import uuid
+import zipfile
+
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,6 +35,146 @@ from .models import (
     Stage,
 )
 from .text import pinyin_fields
+
+# -- material files (样表 / 空白表格) ---------------------------------------------------------------
+
+# Magic bytes, read from the content (never the file name or the browser's Content-Type).
+_PDF, _JPEG, _PNG = b"%PDF-", b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy Office compound file (DOC, XLS)
+_ZIP = b"PK\x03\x04"  # Office Open XML package (DOCX, XLSX)
+OOXML_MAIN_TYPES = {
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml": ".docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": ".xlsx",
+}
+# Things a form for the public has no business carrying: they run code when the file is opened.
+PDF_ACTIVE_CONTENT = (b"/JavaScript", b"/JS ", b"/JS(", b"/JS<", b"/Launch", b"/EmbeddedFile", b"/RichMedia")
+CONTENT_TYPES_LIMIT = 256 * 1024  # a real [Content_Types].xml is a few KB; never inflate more
+MATERIAL_FILE_KINDS = "PDF、Word（DOC/DOCX）、Excel（XLS/XLSX）、JPEG、PNG"
+
+
+def _ooxml_extension(upload) -> str | None:
+    """DOCX or XLSX by the package's [Content_Types].xml; None for any other ZIP (macros refused)."""
+    try:
+        upload.seek(0)
+        with zipfile.ZipFile(upload) as package:
+            names = set(package.namelist())
+            if "[Content_Types].xml" not in names or any(n.lower().endswith("vbaproject.bin") for n in names):
+                return None
+            info = package.getinfo("[Content_Types].xml")
+            if info.file_size > CONTENT_TYPES_LIMIT:
+                return None
+            content_types = package.read(info).decode("utf-8", "replace")
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, RuntimeError):
+        return None
+    finally:
+        upload.seek(0)
+    found = {ext for ctype, ext in OOXML_MAIN_TYPES.items() if ctype in content_types}
+    return found.pop() if len(found) == 1 else None
+
+
+def _ole2_extension(data: bytes) -> str | None:
+    """DOC or XLS by the name of the compound file's main stream (stored as UTF-16LE)."""
+    if "WordDocument".encode("utf-16-le") in data:
+        return ".doc"
+    if "Workbook".encode("utf-16-le") in data or "Book\x00".encode("utf-16-le") in data:
+        return ".xls"
+    return None
+
+
+def material_file_extension(upload) -> str:
+    """Check an uploaded sample or blank form by size and content; return the extension of its real
+    kind or raise forms.ValidationError saying why it is refused."""
+    limit = settings.MAX_UPLOAD_BYTES
+    size = upload.size
+    if not size:
+        raise forms.ValidationError(_("文件是空的，请重新选择"))
+    if size > limit:
+        raise forms.ValidationError(_("文件不能超过 %(limit)s MB（此文件 %(size)s MB）") % {
+            "limit": round(limit / 1048576, 1), "size": round(size / 1048576, 1)})
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    extension = None
+    if data.startswith(_PDF):
+        if any(marker in data for marker in PDF_ACTIVE_CONTENT):
+            raise forms.ValidationError(_("PDF 文件含有脚本、启动动作或嵌入文件，不予接收，请另存为普通 PDF 后上传"))
+        extension = ".pdf"
+    elif data.startswith(_JPEG):
+        extension = ".jpg"
+    elif data.startswith(_PNG):
+        extension = ".png"
+    elif data.startswith(_OLE2):
+        extension = _ole2_extension(data)
+    elif data.startswith(_ZIP):
+        extension = _ooxml_extension(upload)
+    if extension is None:
+        raise forms.ValidationError(
+            _("只接受 %(kinds)s 文件（按文件内容识别，不看扩展名）；“%(name)s”不是其中任何一种") % {
+                "kinds": MATERIAL_FILE_KINDS, "name": upload.name})
+    return extension
+
+
+class MaterialFilesForm(forms.ModelForm):
+    class Meta:
+        model = Material
+        fields = ["sample_file", "blank_form"]
+
+    def _clean_file(self, field: str):
+        upload = self.cleaned_data.get(field)
+        # False: "clear" ticked; a stored FieldFile: unchanged; only a new upload is checked.
+        if upload and field in self.files:
+            extension = material_file_extension(upload)
+            upload.name = f"{uuid.uuid4().hex}{extension}"  # never a name chosen by the uploader
+        return upload
+
+    def clean_sample_file(self):
+        return self._clean_file("sample_file")
+
+    def clean_blank_form(self):
+        return self._clean_file("blank_form")
+
+
+@admin.register(Material)
+class MaterialAdmin(admin.ModelAdmin):
+    """Materials: only the sample and the blank form are uploaded here; the rest is read-only and
+    changes through the item's versioned form."""
+
+    form = MaterialFilesForm
+    list_display = ["name", "item", "department", "has_blank_form", "has_sample_file"]
+    list_filter = ["item__department", "item__status", "item"]
+    search_fields = ["name", "item__name", "item__code"]
+    list_select_related = ["item", "item__department"]
+    fields = ["item", "order", "name", "required", "condition", "form", "copies", "original_required",
+              "waivable", "source", "certificate_type", "note", "blank_form", "sample_file"]
+    readonly_fields = ["item", "order", "name", "required", "condition", "form", "copies", "original_required",
+                       "waivable", "source", "certificate_type", "note"]
+
+    @admin.display(description=gettext_lazy("实施部门"), ordering="item__department__name")
+    def department(self, obj):
+        return obj.item.department
+
+    @admin.display(description=gettext_lazy("空白表格"), boolean=True)
+    def has_blank_form(self, obj):
+        return bool(obj.blank_form)
+
+    @admin.display(description=gettext_lazy("填写样例"), boolean=True)
+    def has_sample_file(self, obj):
+        return bool(obj.sample_file)
+
+    def has_add_permission(self, request):
+        return False  # materials are added with their item
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        old = Material.objects.filter(pk=obj.pk).values_list("sample_file", "blank_form").first() or ("", "")
+        obj.save(update_fields=["sample_file", "blank_form"])
+        # A replaced or cleared file is removed from disk once the new state is committed.
+        replaced = [name for name, new in zip(old, (obj.sample_file.name, obj.blank_form.name), strict=True)
+                    if name and name != new]
+        storage = obj.sample_file.storage
+        transaction.on_commit(lambda: [storage.delete(name) for name in replaced])
 
 
 class MaterialInline(admin.TabularInline):

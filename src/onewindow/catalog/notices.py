@@ -50,6 +50,15 @@ class NoticeMaterial:
     """True when the applicant hands in nothing: the system fetches it (e-certificate or data sharing)."""
     certificate_type: str
     note: str
+    material_id: int = 0
+    has_blank_form: bool = False
+    """A blank form (空白表格) can be downloaded from the item's public page."""
+    has_sample_file: bool = False
+    """A filled-in sample (填写样例) can be downloaded from the item's public page."""
+
+    @property
+    def has_files(self) -> bool:
+        return self.has_blank_form or self.has_sample_file
 
     @property
     def submission_text(self) -> str:
@@ -171,6 +180,11 @@ class OneTimeNotice:
         return _("%(n)s 次") % {"n": self.max_visits}
 
     @property
+    def has_material_files(self) -> bool:
+        """Some material has a blank form or a sample to download (the PDF then says so)."""
+        return any(m.has_files for m in self.required_materials + self.conditional_materials)
+
+    @property
     def auto_materials_count(self) -> int:
         return sum(1 for m in self.required_materials + self.conditional_materials if m.auto_obtained)
 
@@ -191,6 +205,9 @@ def _notice_material(material: Material) -> NoticeMaterial:
         auto_obtained=material.source in AUTO_SOURCES,
         certificate_type=material.certificate_type,
         note=material.note,
+        material_id=material.pk,
+        has_blank_form=bool(material.blank_form),
+        has_sample_file=bool(material.sample_file),
     )
 
 

@@ -27,6 +27,12 @@ def _material_notes(material: NoticeMaterial) -> str:
         notes.append(_("可容缺受理"))
     if material.note:
         notes.append(material.note)
+    if material.has_blank_form and material.has_sample_file:
+        notes.append(_("空白表格、填写样例可在网上下载"))
+    elif material.has_blank_form:
+        notes.append(_("空白表格可在网上下载"))
+    elif material.has_sample_file:
+        notes.append(_("填写样例可在网上下载"))
     return "；".join(notes)
 
 
@@ -106,6 +112,8 @@ def notice_flowables(notice: OneTimeNotice, *, item_url: str, printed_on: dt.dat
         story.append(pdf.data_table(conditional, col_widths=widths))
     if not notice.materials_total:
         story.append(pdf.para(_("无需提交申请材料。"), st["body"]))
+    if notice.has_material_files:
+        story.append(pdf.para(_("样表/空白表格可在网上下载：%(url)s") % {"url": item_url}, st["small"]))
 
     if notice.steps:
         story.append(pdf.para(_("办理流程"), st["h2"]))

@@ -8,6 +8,7 @@ urlpatterns = [
     path("items/", views.item_list, name="item_list"),
     path("items/<str:code>/", views.item_detail, name="item_detail"),
     path("items/<str:code>/notice.pdf", views.item_notice_pdf, name="item_notice_pdf"),
+    path("items/<str:code>/materials/<int:material_id>/<slug:kind>/", views.material_file, name="material_file"),
     path("bundles/", views.bundle_list, name="bundle_list"),
     path("bundles/<slug:code>/", views.bundle_detail, name="bundle_detail"),
     path("departments/", views.department_list, name="department_list"),

@@ -5,6 +5,7 @@ a DomainError is shown beside the field it names and nothing changes."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,12 +20,17 @@ from onewindow.cases import services as case_services
 from onewindow.cases.models import CaseMaterialStatus, FeeState
 from onewindow.cases.states import FINAL_CASE_STATES, CaseState, TaskState
 from onewindow.core.errors import DomainError, NotFound
+from onewindow.orgs import selectors as org_selectors
 from onewindow.orgs.models import Role
 
 from . import forms as f
 from .common import add_domain_error, roles, staff_required
 
 CENTRE_ROLES = {Role.WINDOW_CLERK, Role.ADMINISTRATOR, Role.AGENT}
+# Intake decisions and conclusion are the centre's own acts; an agent only acts for the applicant
+# (supplies materials, pays), so it is not offered these forms.
+CLERK_ROLES = CENTRE_ROLES - {Role.AGENT}
+OVERSEER_ROLES = {Role.SUPERVISOR, Role.ADMINISTRATOR}
 
 
 def _case_or_404(user, number: str):
@@ -65,11 +71,12 @@ class Actions:
         self.open_tasks = _my_tasks(user, case, TaskState.OPEN.value)
         self.suspended_tasks = _my_tasks(user, case, TaskState.SUSPENDED.value)
         centre_staff = bool(roles(user) & CENTRE_ROLES)
+        clerk = bool(roles(user) & CLERK_ROLES)
         department_staff = bool(self.open_tasks or self.suspended_tasks)
         state = case.state
         materials = list(case.materials.select_related("material"))
         self.forms: dict[str, object] = {}
-        if centre_staff and state == CaseState.SUBMITTED:
+        if clerk and state == CaseState.SUBMITTED:
             missing = [cm for cm in materials if cm.status == CaseMaterialStatus.MISSING and cm.material_id]
             self._add("accept", f.AcceptForm).set_materials(
                 missing, [cm for cm in missing if cm.material and cm.material.waivable]
@@ -79,7 +86,7 @@ class Actions:
         if centre_staff and state == CaseState.SUPPLEMENT_REQUESTED:
             pending = case.supplement_requests.filter(supplied_at__isnull=True).last()
             self._add("supply", f.SupplyForm).set_defects(pending.defects if pending else [])
-            if pending and pending.task_id is None:
+            if clerk and pending and pending.task_id is None:
                 self._add("refuse", f.RefuseForm)
         if self.open_tasks and state == CaseState.IN_PROGRESS:
             self._add("approve", f.ApproveForm).set_tasks(self.open_tasks)
@@ -103,9 +110,11 @@ class Actions:
         if unpaid and (centre_staff or department_staff):
             self._add("pay", f.PaymentForm).set_fees(unpaid)
         if state == CaseState.APPROVED and (
-            centre_staff or roles(user) & {Role.APPROVER, Role.CHIEF_REPRESENTATIVE}
+            clerk or roles(user) & {Role.APPROVER, Role.CHIEF_REPRESENTATIVE}
         ):
-            self._add("conclude", f.ConcludeForm)
+            form = self._add("conclude", f.ConcludeForm)
+            if case.delivery_method:  # a posted application's result goes back by post by default
+                form.fields["delivery_method"].initial = case.delivery_method
 
     def _add(self, name: str, form_class):
         bound = self.data if self.posted == name else None
@@ -187,7 +196,29 @@ DONE = {
 }
 
 
-def _render_detail(request, case, actions: Actions, *, status: int = 200):
+def may_assign_agent(user, case) -> bool:
+    """Who is offered 指派代办员: a clerk of the case's centre or the efficiency office, while the case
+    is open (cases.services.assign_agent checks the same rule again)."""
+    if case.state in FINAL_CASE_STATES:
+        return False
+    held = roles(user)
+    if held & OVERSEER_ROLES:
+        return True
+    return Role.WINDOW_CLERK in held and (
+        org_selectors.users_with_role(Role.WINDOW_CLERK, centre=case.centre).filter(pk=user.pk).exists()
+    )
+
+
+def agent_form(user, case, data=None):
+    """The 指派代办员 form for those who may assign, else None."""
+    if not may_assign_agent(user, case):
+        return None
+    form = f.AgentAssignForm(data, prefix="assign_agent")
+    form.set_agents(org_selectors.users_with_role(Role.AGENT), current=case.agent)
+    return form
+
+
+def _render_detail(request, case, actions: Actions, *, status: int = 200, assign_form=None):
     today = timezone.localdate()
     progress = case_selectors.progress(case, today=today)
     running = case.state not in FINAL_CASE_STATES and case.state != CaseState.APPROVED
@@ -204,6 +235,7 @@ def _render_detail(request, case, actions: Actions, *, status: int = 200):
             "events": audit_selectors.events_for(f"case:{case.number}"),
             "certificates": case.certificates.all(),
             "actions": list(actions),
+            "agent_form": assign_form or agent_form(request.user, case),
             "notices": notices.available_notices(case),
             "track_url": notices.track_url(case),
         },
@@ -237,6 +269,27 @@ def case_action(request, number: str, action: str):
             return redirect("workbench:case_detail", number=case.number)
     case.refresh_from_db()
     return _render_detail(request, case, actions, status=400)
+
+
+@staff_required
+@require_POST
+def assign_agent(request, number: str):
+    """指派代办员: a thin page over cases.services.assign_agent."""
+    case = _case_or_404(request.user, number)
+    form = agent_form(request.user, case, data=request.POST)
+    if form is None:
+        raise Forbidden
+    if form.is_valid():
+        try:
+            case_services.assign_agent(actor=request.user, case=case, agent=form.chosen_agent())
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            agent = form.chosen_agent()
+            messages.success(request, _("已指派代办员：%(name)s") % {"name": agent.display_name or agent.get_username()})
+            return redirect("workbench:case_detail", number=case.number)
+    case.refresh_from_db()
+    return _render_detail(request, case, Actions(request.user, case), status=400, assign_form=form)
 
 
 @staff_required

@@ -9,13 +9,20 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.cases.models import CaseMaterialStatus, DeliveryMethod, ProcedureKind
+from onewindow.cases.models import CaseMaterialStatus, Channel, DeliveryMethod, ProcedureKind
 from onewindow.catalog.models import MaterialSource
 from onewindow.orgs.models import ApplicantKind
 
 AUTO_SOURCES = (MaterialSource.DATA_SHARING, MaterialSource.E_CERTIFICATE)
 
 PROVIDED, WAIVED, MISSING, NOT_APPLICABLE = "provided", "waived", "missing", "not_applicable"
+
+# How the application reached the window (收件方式): handed in by the applicant, or received by post
+# (then no visit is counted and the result is posted by default).
+INTAKE_CHANNELS = [
+    (Channel.WINDOW.value, _("窗口当面")),
+    (Channel.POST.value, _("邮寄收件")),
+]
 
 DECISIONS = [
     ("accept", _("受理")),
@@ -88,6 +95,13 @@ class ChecklistForm(FormDataMixin, forms.Form):
     not applicable; materials obtained by data sharing or e-certificate are shown, never asked."""
 
     item_code = forms.CharField(widget=forms.HiddenInput)
+    channel = forms.ChoiceField(
+        choices=INTAKE_CHANNELS,
+        label=_("收件方式"),
+        required=False,
+        initial=Channel.WINDOW.value,
+        widget=forms.RadioSelect,
+    )
     decision = forms.ChoiceField(choices=DECISIONS, label=_("受理决定"))
     reason = forms.CharField(
         label=_("不予受理理由"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -156,6 +170,10 @@ class ChecklistForm(FormDataMixin, forms.Form):
 
     def provided_material_ids(self) -> list[int]:
         return [m.pk for m in self._marked(PROVIDED)]
+
+    def intake_channel(self) -> str:
+        """The chosen 收件方式; a form posted without one (an older page) was handed in at the window."""
+        return self.cleaned_data.get("channel") or Channel.WINDOW.value
 
     def waivers(self) -> dict:
         return {m.pk: self.cleaned_data[f"promise_{m.pk}"] for m in self._marked(WAIVED)}
@@ -342,3 +360,26 @@ class ConcludeForm(forms.Form):
     delivery_method = forms.ChoiceField(label=_("送达方式"), choices=DeliveryMethod.choices)
     delivery_address = forms.CharField(label=_("邮寄地址"), required=False, max_length=200)
     tracking_number = forms.CharField(label=_("快递单号"), required=False, max_length=40)
+
+
+class AgentAssignForm(forms.Form):
+    """指派代办员: one of the active agent accounts carries the case for the applicant."""
+
+    agent = forms.ChoiceField(label=_("代办员"))
+
+    def set_agents(self, agents, *, current=None) -> None:
+        self.agents = {str(a.pk): a for a in agents}
+        self.fields["agent"].choices = [("", _("请选择代办员"))] + [
+            (key, f"{a.display_name or a.get_username()}（{a.get_username()}）") for key, a in self.agents.items()
+        ]
+        if current is not None and str(current.pk) in self.agents:
+            self.fields["agent"].initial = str(current.pk)
+
+    def clean_agent(self):
+        value = self.cleaned_data["agent"]
+        if value not in self.agents:
+            raise forms.ValidationError(_("请选择代办员"))
+        return value
+
+    def chosen_agent(self):
+        return self.agents[self.cleaned_data["agent"]]

@@ -183,6 +183,7 @@ def _intake_item(request):
                     waivers=form.waivers() or None,
                     defects=form.defects() or None,
                     reason=form.cleaned_data["reason"],
+                    channel=form.intake_channel(),
                 )
         except DomainError as exc:
             _route_error(exc, applicant_form, form)
