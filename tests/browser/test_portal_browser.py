@@ -2,6 +2,7 @@
 one-time notice, and how it looks on a desktop and on a phone (screenshots into docs/screenshots/)."""
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser]
 
@@ -48,7 +49,8 @@ def test_live_search_on_the_items_page_swaps_results_and_filters(sample_site, de
     page.goto(sample_site + "/items/")
     total = page.locator("#results .result-count").inner_text()
     page.locator("#q").press_sequentially("jmsfz", delay=30)  # 居民身份证
-    page.wait_for_function("document.querySelector('#results .result-count').innerText.includes('jmsfz')")
+    # Not wait_for_function: its string predicate runs through eval, which our CSP forbids.
+    expect(page.locator("#results .result-count")).to_contain_text("jmsfz")
     names = page.locator("#results .result-title").all_inner_texts()
     assert names and all("居民身份证" in name for name in names)
     assert "q=jmsfz" in page.url  # the address keeps the search (hx-push-url)

@@ -15,6 +15,7 @@ from ninja import Header, Query, Router, Status
 from onewindow.cases import selectors, services
 from onewindow.catalog import selectors as catalog_selectors
 from onewindow.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
+from onewindow.core.throttle import ScopedThrottle
 from onewindow.orgs import identity
 from onewindow.orgs import selectors as orgs_selectors
 from onewindow.orgs import services as orgs_services
@@ -134,6 +135,7 @@ def _with_field(exc: DomainError, old: str, new: str) -> DomainError:
 
 
 @router.post("/cases", auth=API_AUTH, response={200: CaseOut, 201: CaseOut, **ERRORS},
+             throttle=[ScopedThrottle("apply", by="applicant")],
              summary="提交办件 Submit a case",
              description="提交一件申请。带 `Idempotency-Key` 头时，同一调用者以同一键重复提交只会得到同一办件"
                          "（首次 201，之后 200），绝不会产生第二件；同一键但内容不同返回 409。")
@@ -159,7 +161,7 @@ def submit_case(request, body: CaseSubmitIn,
     return Status(status, case_out(case, user))
 
 
-@router.post("/bundles/{code}/applications", auth=API_AUTH,
+@router.post("/bundles/{code}/applications", auth=API_AUTH, throttle=[ScopedThrottle("apply", by="applicant")],
              response={200: BundleApplicationOut, 201: BundleApplicationOut, **ERRORS},
              summary="提交“一件事” Submit a bundle application",
              description="一张表、一套材料，按“一件事”的每个事项各开一件办件。`Idempotency-Key` 规则同提交办件。")
@@ -235,6 +237,7 @@ def list_tasks(request, state: str = Query("open", max_length=12, description="o
 
 
 @router.get("/progress/{number}", auth=None, response={200: ProgressOut, **ERRORS},
+            throttle=[ScopedThrottle("progress")],
             summary="办件进度（免登录） Public progress",
             description="凭办件编号和查询码查询进度；编号或查询码不符一律 404。")
 def get_progress(request, number: str, query_code: str = Query(..., min_length=1, max_length=12,
@@ -246,6 +249,7 @@ def get_progress(request, number: str, query_code: str = Query(..., min_length=1
 
 
 @router.get("/certificates/{number}", auth=None, response={200: CertificateVerificationOut, **ERRORS},
+            throttle=[ScopedThrottle("certificate")],
             summary="电子证照查验（免登录） Verify a certificate",
             description="任何人可查验证照编号是否为本平台签发、当前是否有效；持证自然人姓名打码。")
 def verify_certificate(request, number: str):

@@ -42,7 +42,7 @@ def validation_error(request, exc: NinjaValidationError):
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
     # Raised by ninja itself, e.g. for a body that is not valid JSON.
-    code = "invalid" if exc.status_code < 500 else "error"
+    code = "throttled" if exc.status_code == 429 else "invalid" if exc.status_code < 500 else "error"
     return api.create_response(request, {"code": code, "field": None, "message": str(exc)}, status=exc.status_code)
 
 

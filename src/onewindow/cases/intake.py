@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from onewindow.catalog.models import ItemStatus, MaterialSource
+from onewindow.core import uploads
 from onewindow.core.errors import Conflict, PermissionDenied, ValidationError
 
 from . import access, deadlines, numbering
@@ -116,7 +117,7 @@ def _material_rows(item, applicant, provided: set[int], *, today: date, files: d
         elif m.id in provided or m.id in files:
             row.status = CaseMaterialStatus.PROVIDED
             if m.id in files:
-                row.file = files[m.id]
+                row.file = uploads.accept_upload(files[m.id], field=f"file_{m.id}")
         elif m.required:
             row.status = CaseMaterialStatus.MISSING
         else:

@@ -4,9 +4,10 @@ only; the cases services decide what is acceptable and their message lands besid
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.core import uploads
+from onewindow.core.errors import DomainError
 from onewindow.workbench.forms import AUTO_SOURCES, FormDataMixin
 
 
@@ -67,11 +68,13 @@ class ApplicationForm(DomainErrorMixin, FormDataMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        limit = settings.MAX_UPLOAD_BYTES
         for row in self.material_rows:
             upload = cleaned.get(row.get("file", ""))
-            if upload and upload.size > limit:
-                self.add_error(row["file"], _("文件不能超过 %(mb)s MB") % {"mb": limit // (1024 * 1024)})
+            if upload:
+                try:  # size and type by content, not by name (core.uploads)
+                    uploads.check_upload(upload, field=row["file"])
+                except DomainError as exc:
+                    self.add_error(row["file"], exc.message)
         return cleaned
 
     def files_by_material(self) -> dict:

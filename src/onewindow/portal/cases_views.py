@@ -26,6 +26,7 @@ from onewindow.cases.models import Channel
 from onewindow.catalog import selectors as catalog_selectors
 from onewindow.catalog.bundles import bundle_materials
 from onewindow.core.errors import DomainError, NotFound
+from onewindow.core.throttle import throttle
 from onewindow.orgs import selectors as org_selectors
 from onewindow.orgs.models import ServiceCentre
 
@@ -43,6 +44,7 @@ def _progress_context(case) -> dict:
     }
 
 
+@throttle("progress", params=("number",))
 @require_GET
 def track(request):
     """办件查询. The message for a wrong code is the message for an unknown number: the page must not
@@ -66,6 +68,7 @@ def track(request):
     return render(request, "portal/cases/track.html", context, status=404 if "not_found" in context else 200)
 
 
+@throttle("progress", params=("number",))
 @require_GET
 def track_notice(request):
     """The acceptance notice for the applicant, opened with the number and query code."""
@@ -90,6 +93,7 @@ def certificate_verify(request):
     return render(request, "portal/cases/certificate.html", {"number": ""})
 
 
+@throttle("certificate")
 @require_GET
 def certificate(request, number: str):
     found = case_selectors.verify_certificate(number)
@@ -121,6 +125,7 @@ def _principal(request) -> str:
     return f"user:{request.user.pk}"
 
 
+@throttle("apply", by="applicant", methods=("POST",))
 @require_http_methods(["GET", "POST"])
 def apply(request, item_code: str):
     if not request.user.is_authenticated:
@@ -172,6 +177,7 @@ def apply(request, item_code: str):
     )
 
 
+@throttle("apply", by="applicant", methods=("POST",))
 @require_http_methods(["GET", "POST"])
 def apply_bundle(request, code: str):
     if not request.user.is_authenticated:

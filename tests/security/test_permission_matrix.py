@@ -1,0 +1,307 @@
+"""The permission matrix: every role against every page and API endpoint, on their own objects and on
+others'. Pages are enumerated from the URL resolver and API operations from the OpenAPI document, so a
+new endpoint fails `test_every_*_has_an_expectation` until someone states who may use it.
+
+Outcomes: 200; 302 to the sign-in page; 401 (API without credentials); 403 ("this page is for
+applicants"); 404 (a stranger's case is not there at all — existence is never revealed)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from onewindow.api.auth import create_token
+from onewindow.catalog.models import Bundle, BundleItem, LifeEvent
+from tests.cases.factories import snapshot
+
+from .conftest import APPLICANTS, ROLES, SEES, STAFF, Matrix, build_matrix
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "login"  # 302 to settings.LOGIN_URL
+MY_CASES = "my_cases"  # 302 to the applicant's own cases
+CLERKS = {"clerk", "other_clerk"}
+DEPARTMENT_STAFF = {"approver_x", "approver_y", "chief"}
+CASE_LIST_STAFF = {"clerk", "other_clerk", "agent", "supervisor", "administrator"}
+PUBLIC_PAGES = {
+    "portal:home", "portal:item_list", "portal:item_detail", "portal:item_notice_pdf", "portal:bundle_list",
+    "portal:bundle_detail", "portal:department_list", "portal:life_event_detail", "portal:announcement_list",
+    "portal:reform", "portal_cases:track", "portal_cases:certificate_verify", "workbench:login",
+    "api:openapi-json", "api:openapi-view",
+}
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else (pattern.name or "")
+            yield prefix + str(pattern.pattern), name, pattern
+
+
+def page_routes() -> list[tuple[str, str, list[str]]]:
+    """(route, name, parameter names) of every page, without the admin site (tested on its own) and the
+    API operations (enumerated from the OpenAPI document instead)."""
+    routes = []
+    for route, name, pattern in _walk(get_resolver().url_patterns):
+        if route.startswith("admin/"):
+            continue
+        if route.startswith("api/") and name not in ("api:openapi-json", "api:openapi-view", "api:api-root"):
+            continue
+        routes.append((route, name, sorted(pattern.pattern.regex.groupindex)))
+    return routes
+
+
+def expected_page(name: str, role: str, target: str | None) -> set[int] | str:
+    anonymous = role == "anonymous"
+    if name in PUBLIC_PAGES:
+        return {200}
+    if name == "set_language":
+        return {302}  # GET only redirects back; the switch itself is a POST
+    if name == "api:api-root":
+        return {404}
+    if name == "workbench:logout":
+        return {405}  # sign-out is a POST (Django 5), so a link or an <img> cannot sign anyone out
+    if name == "portal_cases:certificate":
+        return {404}  # an unknown certificate number
+    if name == "portal:material_file":
+        return {404}  # public downloads of blank forms and samples; the test item has none stored
+    if name == "portal_cases:track_notice":
+        return {404}  # without number and query code
+    if name in ("portal_cases:apply", "portal_cases:apply_bundle", "portal_cases:my_cases"):
+        return LOGIN if anonymous else {200} if role in APPLICANTS else {403}
+    if name == "portal_cases:my_case":
+        if anonymous:
+            return LOGIN
+        if role in APPLICANTS:
+            return {200} if role in SEES[target] else {404}
+        return {403}
+    # Staff pages: anonymous visitors sign in; applicants and the wrong roles find nothing there.
+    if anonymous:
+        return LOGIN
+    if name == "workbench:home" and role in APPLICANTS:
+        return MY_CASES  # an applicant who signs in at the staff door is sent to their own cases
+    if role in APPLICANTS:
+        return {404}
+    if name == "workbench:home":
+        return {200}
+    if name in ("workbench:intake", "workbench:intake_items", "workbench:intake_applicant"):
+        return {200} if role in CLERKS else {404}
+    if name == "workbench:intake_checklist":
+        return {302} if role in CLERKS else {404}  # an htmx fragment: a plain GET goes to the whole page
+    if name == "workbench:inbox":
+        return {200} if role in DEPARTMENT_STAFF else {404}
+    if name == "workbench:case_list":
+        return {200} if role in CASE_LIST_STAFF else {404}
+    if name in ("workbench:case_detail", "workbench:intake_result", "workbench:case_notice"):
+        return {200} if role in SEES[target] else {404}
+    if name in ("workbench:case_action", "workbench:case_assign_agent"):
+        return {404, 405}  # never by GET (the POST is checked against the case in the services)
+    raise KeyError(name)
+
+
+def _page_kwargs(m: Matrix, name: str, params: list[str], target: str | None, extra: dict) -> dict:
+    case = {"A": m.case_a, "B": m.case_b}.get(target)
+    values = {}
+    for param in params:
+        if param == "number":
+            values[param] = case.number if name != "portal_cases:certificate" else "DX-NO-SUCH-CERT"
+        elif param == "item_code":
+            values[param] = m.world.licence.code
+        elif param == "code":
+            values[param] = extra["bundle"].code if "bundle" in name else (
+                extra["life_event"].code if "life_event" in name else m.world.licence.code)
+        elif param == "kind":
+            values[param] = "blank_form" if name == "portal:material_file" else "acceptance"
+        elif param == "material_id":
+            values[param] = m.world.licence.materials.order_by("id").first().pk
+        elif param == "action":
+            values[param] = "approve"
+        else:
+            raise KeyError(f"{name}: no test value for URL parameter {param!r}")
+    return values
+
+
+def _catalog_extras(m: Matrix) -> dict:
+    life_event = LifeEvent.objects.create(code="kaiban", name="开办企业", audience="enterprise")
+    bundle = Bundle.objects.create(code="kaiban-geti", name="开个体工商户", life_event=life_event)
+    BundleItem.objects.create(bundle=bundle, item=m.world.licence, order=1)
+    m.world.licence.life_events.add(life_event)
+    return {"life_event": life_event, "bundle": bundle}
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def test_every_page_has_an_expectation():
+    unknown = []
+    for _route, name, _params in page_routes():
+        for role in ROLES:
+            try:
+                expected_page(name, role, "A")
+            except KeyError:
+                unknown.append(name)
+                break
+    assert not unknown, f"new pages without a row in the permission matrix: {unknown}"
+
+
+def test_pages_answer_every_role_as_the_matrix_says():
+    m = build_matrix()
+    extras = _catalog_extras(m)
+    login_url = reverse(settings.LOGIN_URL)
+    before = snapshot()
+    failures = []
+    for role in ROLES:
+        client = _client_for(m.user(role))
+        for _route, name, params in page_routes():
+            targets = ["A", "B"] if "number" in params and name != "portal_cases:certificate" else [None]
+            for target in targets:
+                url = reverse(name, kwargs=_page_kwargs(m, name, params, target, extras))
+                response = client.get(url)
+                expected = expected_page(name, role, target)
+                if expected == LOGIN:
+                    ok = response.status_code == 302 and response["Location"].startswith(login_url)
+                elif expected == MY_CASES:
+                    ok = response.status_code == 302 and response["Location"] == reverse("portal_cases:my_cases")
+                else:
+                    ok = response.status_code in expected
+                if not ok:
+                    failures.append(f"{role:13} GET {url} ({target or '-'}): {response.status_code}, expected {expected}")
+                if target and role not in SEES[target] and response.status_code == 200:
+                    failures.append(f"{role} read {target}'s case at {url}")
+                owner = (m.case_a if target == "A" else m.case_b).applicant.name if target else None
+                if owner and role not in SEES[target] and owner.encode() in response.content:
+                    failures.append(f"{role} saw the applicant's name of case {target} at {url}")
+    assert not failures, "\n".join(failures)
+    assert snapshot() == before  # reading never writes
+
+
+# -- API ------------------------------------------------------------------------------------------------
+
+def api_operations(client: Client) -> list[tuple[str, str, dict]]:
+    schema = client.get("/api/v1/openapi.json").json()
+    return [(method.upper(), path, operation) for path, methods in schema["paths"].items()
+            for method, operation in methods.items()]
+
+
+PUBLIC_API = {
+    ("GET", "/api/v1/items"), ("GET", "/api/v1/items/{code}"), ("GET", "/api/v1/items/{code}/notice"),
+    ("GET", "/api/v1/bundles"), ("GET", "/api/v1/bundles/{code}"), ("GET", "/api/v1/workdays/add"),
+    ("GET", "/api/v1/workdays/between"), ("GET", "/api/v1/progress/{number}"),
+    ("GET", "/api/v1/certificates/{number}"),
+}
+
+
+def expected_api(method: str, path: str, role: str, target: str | None) -> set[int]:
+    if (method, path) in PUBLIC_API:
+        return {200}
+    if role == "anonymous":
+        return {401}
+    if (method, path) in (("POST", "/api/v1/cases"), ("POST", "/api/v1/bundles/{code}/applications")):
+        return {422}  # signed in, but the body does not match the schema
+    if (method, path) in (("GET", "/api/v1/cases"), ("GET", "/api/v1/tasks")):
+        return {200}
+    if (method, path) == ("GET", "/api/v1/cases/{number}"):
+        return {200} if role in SEES[target] else {404}
+    if (method, path) == ("POST", "/api/v1/cases/{number}/actions"):
+        # A stranger learns nothing (404) before any rule is checked; a viewer is told why the empty
+        # denial cannot be done (no reason, not their task, not in this state).
+        return {400, 403, 409, 422} if role in SEES[target] else {404}
+    raise KeyError((method, path))
+
+
+def _api_call(m: Matrix, extras: dict, method: str, path: str, operation: dict, target: str | None):
+    case = {"A": m.case_a, "B": m.case_b}.get(target)
+    url = path
+    if "{number}" in path:
+        url = url.replace("{number}", case.number)
+    if "{code}" in path:
+        url = url.replace("{code}", extras["bundle"].code if path.startswith("/api/v1/bundles") else
+                          m.world.licence.code)
+    query = {}
+    for parameter in operation.get("parameters", []):
+        if parameter["in"] != "query" or not parameter.get("required"):
+            continue
+        query[parameter["name"]] = {"query_code": case.query_code if case else "", "date": "2026-09-30",
+                                    "days": "5", "start": "2026-09-30", "end": "2026-10-12"}.get(parameter["name"], "1")
+    if path.endswith("/workdays/add"):
+        query = {"date": "2026-09-30", "days": "5"}
+    if path.endswith("/workdays/between"):
+        query = {"start": "2026-09-30", "end": "2026-10-12"}
+    body = None
+    if method == "POST":
+        # Submissions get a body that breaks the schema (the matrix checks the door, not the rules,
+        # and must not create cases); actions get a denial without a reason.
+        body = ({"action": "deny", "params": {"reason": ""}} if path.endswith("/actions")
+                else {"provided_material_ids": "not-a-list"})
+    return url, query, body
+
+
+def test_every_api_operation_has_an_expectation(client):
+    unknown = []
+    for method, path, _operation in api_operations(client):
+        try:
+            expected_api(method, path, "clerk", "A")
+        except KeyError:
+            unknown.append(f"{method} {path}")
+    assert not unknown, f"new API operations without a row in the permission matrix: {unknown}"
+
+
+def test_api_answers_every_role_as_the_matrix_says():
+    m = build_matrix()
+    extras = _catalog_extras(m)
+    tokens = {role: create_token(user=user, name="matrix").raw for role, user in m.users.items() if user}
+    before = snapshot()
+    failures = []
+    client = Client()
+    for method, path, operation in api_operations(client):
+        targets = ["A", "B"] if "{number}" in path and "/progress/" not in path else (
+            ["A"] if "/progress/" in path else [None])
+        for role in ROLES:
+            headers = {"HTTP_AUTHORIZATION": f"Bearer {tokens[role]}"} if role in tokens else {}
+            for target in targets:
+                url, query, body = _api_call(m, extras, method, path, operation, target)
+                if method == "GET":
+                    response = client.get(url, query, **headers)
+                else:
+                    response = client.generic(method, url, data=json.dumps(body),
+                                              content_type="application/json", **headers)
+                expected = expected_api(method, path, role, target)
+                if response.status_code not in expected:
+                    failures.append(f"{role:13} {method} {url} ({target or '-'}): {response.status_code} "
+                                    f"{response.content[:160]!r}, expected {expected}")
+                if response.status_code >= 400:
+                    assert response["Content-Type"].startswith("application/json"), url
+                owner = (m.case_a if target == "A" else m.case_b).applicant.name if target else None
+                if owner and role not in SEES[target] and "/progress/" not in path and owner.encode() in response.content:
+                    failures.append(f"{role} saw the applicant's name of case {target} at {method} {url}")
+    assert not failures, "\n".join(failures)
+    assert snapshot() == before
+
+
+def test_case_lists_hold_only_what_each_role_may_see():
+    m = build_matrix()
+    numbers = {"A": m.case_a.number, "B": m.case_b.number}
+    for role in ROLES[1:]:
+        token = create_token(user=m.user(role)).raw
+        response = Client().get("/api/v1/cases", HTTP_AUTHORIZATION=f"Bearer {token}")
+        listed = {row["number"] for row in response.json()["results"]}
+        expected = {numbers[t] for t in ("A", "B") if role in SEES[t]}
+        assert listed == expected, role
+        if role in STAFF and role in CASE_LIST_STAFF:
+            page = _client_for(m.user(role)).get(reverse("workbench:case_list"))
+            text = page.content.decode()
+            for target, number in numbers.items():
+                assert (number in text) == (role in SEES[target]), (role, target)
