@@ -89,3 +89,15 @@ def test_demo_accounts_restore_a_revoked_demo_role():
     StaffRole.objects.filter(user__username="agent").delete()
     sample.ensure_demo_accounts(password=DEMO_PASSWORD)
     assert selectors.is_role(User.objects.get(username="agent"), "agent")
+
+
+def test_online_applications_go_to_the_county_centre_of_the_region():
+    from onewindow.orgs import sample, selectors
+    from onewindow.orgs.models import Region
+
+    sample.load_sample_orgs()
+    county = Region.objects.get(code="450681000000")
+    town = Region.objects.get(code="450681101000")
+    assert selectors.online_centre(county).code == "DX01"
+    assert selectors.online_centre(town).code == "JPZ01"
+    assert selectors.online_centre().code == "DX01"  # no region: the highest-level centre

@@ -122,7 +122,7 @@ def _centre_for(user, code: str | None):
     if own:
         return own[0]
     # Online and API applications from applicants go to the highest-level centre (the county's).
-    centre = ServiceCentre.objects.order_by("level", "code").first()
+    centre = orgs_selectors.online_centre()
     if centre is None:
         raise NotFound(_("尚未设置政务服务中心"), field="centre")
     return centre

@@ -125,3 +125,11 @@ def displayed_id_number(user, applicant: Applicant, *, handling: bool = False) -
     if applicant.user_id is not None and user is not None and applicant.user_id == getattr(user, "pk", None):
         return applicant.id_number
     return identity.mask_id_number(applicant.id_number)
+
+
+def online_centre(region=None) -> ServiceCentre | None:
+    """The centre that receives online and API applications: the highest-level centre of `region`
+    (the county centre of the item's region), or failing that the highest-level centre of the
+    installation."""
+    centres = ServiceCentre.objects.order_by("level", "code")
+    return (centres.filter(region=region).first() if region is not None else None) or centres.first()

@@ -28,7 +28,6 @@ from onewindow.catalog.bundles import bundle_materials
 from onewindow.core.errors import DomainError, NotFound
 from onewindow.core.throttle import throttle
 from onewindow.orgs import selectors as org_selectors
-from onewindow.orgs.models import ServiceCentre
 
 from .cases_forms import ApplicationForm, BundleApplicationForm, TrackForm
 
@@ -114,13 +113,6 @@ def _not_applicant(request):
     return render(request, "portal/cases/not_applicant.html", status=403)
 
 
-def _online_centre(region=None):
-    """Online applications are received by the county centre of the item's region (the highest-level
-    centre there), or failing that the highest-level centre of the installation."""
-    centres = ServiceCentre.objects.order_by("level", "code")
-    return (centres.filter(region=region).first() if region is not None else None) or centres.first()
-
-
 def _principal(request) -> str:
     return f"user:{request.user.pk}"
 
@@ -145,7 +137,7 @@ def apply(request, item_code: str):
                     item=item,
                     applicant=applicant,
                     channel=Channel.ONLINE,
-                    centre=_online_centre(item.department.region),
+                    centre=org_selectors.online_centre(item.department.region),
                     form_data=form.form_data(),
                     provided_material_ids=form.provided_material_ids(),
                     files=form.files_by_material() or None,
@@ -198,7 +190,7 @@ def apply_bundle(request, code: str):
                     bundle=bundle,
                     applicant=applicant,
                     channel=Channel.ONLINE,
-                    centre=_online_centre(),
+                    centre=org_selectors.online_centre(),
                     provided_material_ids=form.provided_material_ids(),
                     submitted_by=request.user,
                     idempotency_key=form.cleaned_data["token"],
