@@ -43,6 +43,17 @@ def ooxml(main_type: str, *, extra: dict | None = None) -> bytes:
 
 
 DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+def _image(image_format: str) -> bytes:
+    # A real image: uploads are decoded, not only sniffed.
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(buffer, format=image_format)
+    return buffer.getvalue()
+
+
 OLE2_DOC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "WordDocument".encode("utf-16-le") + b"\x00" * 64
 
 
@@ -87,8 +98,8 @@ def test_a_small_real_pdf_is_stored_under_a_generated_name(admin_client, materia
     ("form.xlsx", real_xlsx(), ".xlsx"),
     ("form.docx", ooxml(DOCX_MAIN), ".docx"),
     ("form.doc", OLE2_DOC, ".doc"),
-    ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, ".png"),
-    ("sample.pdf", b"\xff\xd8\xff\xe0" + b"\x00" * 32, ".jpg"),  # named .pdf, a JPEG inside: kept as JPEG
+    ("photo.png", _image("PNG"), ".png"),
+    ("sample.pdf", _image("JPEG"), ".jpg"),  # named .pdf, a JPEG inside: kept as JPEG
 ])
 def test_office_and_image_files_are_recognised_by_content(admin_client, material, filename, data, extension):
     response = _upload(admin_client, material, sample_file=SimpleUploadedFile(filename, data))

@@ -172,3 +172,15 @@ def test_online_application_refuses_an_exe_named_pdf_and_renames_what_it_keeps(m
     client.post(reverse("portal_cases:apply", args=[item.code]), data)
     stored = CaseMaterial.objects.exclude(file="").get(case__applicant=w.applicant)
     assert stored.file.name.endswith(".png") and "申请表" not in stored.file.name
+
+
+def test_office_files_are_accepted_only_where_the_caller_allows_them(settings):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        package.writestr("[Content_Types].xml", '<Types><Override ContentType="application/vnd.openxmlformats-'
+                         'officedocument.wordprocessingml.document.main+xml"/></Types>')
+        package.writestr("word/document.xml", "<w:document/>")
+    settings.UPLOAD_ALLOWED_TYPES = ["pdf", "jpeg", "png"]
+    with pytest.raises(ValidationError, match="只接受"):
+        uploads.check_upload(upload("form.docx", buffer.getvalue()))
+    assert uploads.check_upload(upload("form.docx", buffer.getvalue()), allowed=["docx"]).extension == ".docx"

@@ -8,10 +8,8 @@ versioned content, while every other field of a material changes through the ite
 from __future__ import annotations
 
 import uuid
-import zipfile
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db import transaction
@@ -19,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from onewindow.core import uploads
 from onewindow.core.errors import DomainError
 
 from . import services
@@ -38,80 +37,17 @@ from .text import pinyin_fields
 
 # -- material files (样表 / 空白表格) ---------------------------------------------------------------
 
-# Magic bytes, read from the content (never the file name or the browser's Content-Type).
-_PDF, _JPEG, _PNG = b"%PDF-", b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"
-_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy Office compound file (DOC, XLS)
-_ZIP = b"PK\x03\x04"  # Office Open XML package (DOCX, XLSX)
-OOXML_MAIN_TYPES = {
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml": ".docx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": ".xlsx",
-}
-# Things a form for the public has no business carrying: they run code when the file is opened.
-PDF_ACTIVE_CONTENT = (b"/JavaScript", b"/JS ", b"/JS(", b"/JS<", b"/Launch", b"/EmbeddedFile", b"/RichMedia")
-CONTENT_TYPES_LIMIT = 256 * 1024  # a real [Content_Types].xml is a few KB; never inflate more
-MATERIAL_FILE_KINDS = "PDF、Word（DOC/DOCX）、Excel（XLS/XLSX）、JPEG、PNG"
-
-
-def _ooxml_extension(upload) -> str | None:
-    """DOCX or XLSX by the package's [Content_Types].xml; None for any other ZIP (macros refused)."""
-    try:
-        upload.seek(0)
-        with zipfile.ZipFile(upload) as package:
-            names = set(package.namelist())
-            if "[Content_Types].xml" not in names or any(n.lower().endswith("vbaproject.bin") for n in names):
-                return None
-            info = package.getinfo("[Content_Types].xml")
-            if info.file_size > CONTENT_TYPES_LIMIT:
-                return None
-            content_types = package.read(info).decode("utf-8", "replace")
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError, RuntimeError):
-        return None
-    finally:
-        upload.seek(0)
-    found = {ext for ctype, ext in OOXML_MAIN_TYPES.items() if ctype in content_types}
-    return found.pop() if len(found) == 1 else None
-
-
-def _ole2_extension(data: bytes) -> str | None:
-    """DOC or XLS by the name of the compound file's main stream (stored as UTF-16LE)."""
-    if "WordDocument".encode("utf-16-le") in data:
-        return ".doc"
-    if "Workbook".encode("utf-16-le") in data or "Book\x00".encode("utf-16-le") in data:
-        return ".xls"
-    return None
+# Blank forms and samples may also be Word or Excel files; the check itself is core.uploads'.
+MATERIAL_FILE_TYPES = ["pdf", "doc", "docx", "xls", "xlsx", "jpeg", "png"]
 
 
 def material_file_extension(upload) -> str:
     """Check an uploaded sample or blank form by size and content; return the extension of its real
     kind or raise forms.ValidationError saying why it is refused."""
-    limit = settings.MAX_UPLOAD_BYTES
-    size = upload.size
-    if not size:
-        raise forms.ValidationError(_("文件是空的，请重新选择"))
-    if size > limit:
-        raise forms.ValidationError(_("文件不能超过 %(limit)s MB（此文件 %(size)s MB）") % {
-            "limit": round(limit / 1048576, 1), "size": round(size / 1048576, 1)})
-    upload.seek(0)
-    data = upload.read()
-    upload.seek(0)
-    extension = None
-    if data.startswith(_PDF):
-        if any(marker in data for marker in PDF_ACTIVE_CONTENT):
-            raise forms.ValidationError(_("PDF 文件含有脚本、启动动作或嵌入文件，不予接收，请另存为普通 PDF 后上传"))
-        extension = ".pdf"
-    elif data.startswith(_JPEG):
-        extension = ".jpg"
-    elif data.startswith(_PNG):
-        extension = ".png"
-    elif data.startswith(_OLE2):
-        extension = _ole2_extension(data)
-    elif data.startswith(_ZIP):
-        extension = _ooxml_extension(upload)
-    if extension is None:
-        raise forms.ValidationError(
-            _("只接受 %(kinds)s 文件（按文件内容识别，不看扩展名）；“%(name)s”不是其中任何一种") % {
-                "kinds": MATERIAL_FILE_KINDS, "name": upload.name})
-    return extension
+    try:
+        return uploads.check_upload(upload, allowed=MATERIAL_FILE_TYPES).extension
+    except DomainError as exc:
+        raise forms.ValidationError(exc.message) from None
 
 
 class MaterialFilesForm(forms.ModelForm):

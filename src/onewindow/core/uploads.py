@@ -46,7 +46,20 @@ KINDS = {
     # OFD (GB/T 33190-2016), China's fixed-layout format for e-documents and e-certificates: a ZIP
     # package whose root holds OFD.xml.
     "ofd": FileKind("ofd", "OFD", "application/ofd", ".ofd"),
+    # Office documents, accepted where a caller asks for them (blank forms of the catalog).
+    "doc": FileKind("doc", "Word（DOC）", "application/msword", ".doc"),
+    "docx": FileKind("docx", "Word（DOCX）",
+                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
+    "xls": FileKind("xls", "Excel（XLS）", "application/vnd.ms-excel", ".xls"),
+    "xlsx": FileKind("xlsx", "Excel（XLSX）",
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
 }
+OOXML_MAIN_TYPES = {
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml": "docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": "xlsx",
+}
+CONTENT_TYPES_LIMIT = 256 * 1024  # a real [Content_Types].xml is a few KB; never inflate more
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Things a document has no business carrying: they make a PDF run code when opened.
 PDF_ACTIVE_CONTENT = (b"/JavaScript", b"/JS ", b"/JS(", b"/JS<", b"/Launch", b"/EmbeddedFile", b"/RichMedia")
 _HEAD = 16
@@ -60,7 +73,7 @@ def _read_head(upload) -> bytes:
 
 
 def detect_kind(upload) -> str | None:
-    """The kind of the file by its leading bytes: "pdf", "jpeg", "png", "ofd" or None."""
+    """The kind of the file by its content: a code of KINDS or None."""
     head = _read_head(upload)
     if head.startswith(b"%PDF-"):
         return "pdf"
@@ -68,19 +81,39 @@ def detect_kind(upload) -> str | None:
         return "jpeg"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
+    if head.startswith(_OLE2):
+        data = _content(upload)  # DOC or XLS by the name of the compound file's main stream (UTF-16LE)
+        if "WordDocument".encode("utf-16-le") in data:
+            return "doc"
+        if "Workbook".encode("utf-16-le") in data or "Book\x00".encode("utf-16-le") in data:
+            return "xls"
+        return None
     if head.startswith(b"PK\x03\x04"):
-        try:
-            upload.seek(0)
-            # Only the central directory is read: nothing is decompressed (no zip-bomb exposure).
-            with zipfile.ZipFile(upload) as package:
-                names = set(package.namelist())
-        except (zipfile.BadZipFile, OSError, ValueError):
-            return None
-        finally:
-            upload.seek(0)
-        if "OFD.xml" in names:
-            return "ofd"
+        return _package_kind(upload)
     return None
+
+
+def _package_kind(upload) -> str | None:
+    """OFD, DOCX or XLSX by the ZIP package's manifest; None for any other ZIP, and for Office files
+    carrying macros. Only the central directory and [Content_Types].xml (size-capped) are read."""
+    try:
+        upload.seek(0)
+        with zipfile.ZipFile(upload) as package:
+            names = set(package.namelist())
+            if "OFD.xml" in names:
+                return "ofd"
+            if "[Content_Types].xml" not in names or any(n.lower().endswith("vbaproject.bin") for n in names):
+                return None
+            info = package.getinfo("[Content_Types].xml")
+            if info.file_size > CONTENT_TYPES_LIMIT:
+                return None
+            content_types = package.read(info).decode("utf-8", "replace")
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, RuntimeError):
+        return None
+    finally:
+        upload.seek(0)
+    found = {code for ctype, code in OOXML_MAIN_TYPES.items() if ctype in content_types}
+    return found.pop() if len(found) == 1 else None
 
 
 def _allowed_kinds() -> list[str]:
@@ -108,8 +141,9 @@ def _image_decodes(upload) -> bool:
         upload.seek(0)
 
 
-def check_upload(upload, *, field: str = "file") -> FileKind:
-    """Validate an uploaded file by size and content; return its kind or raise ValidationError."""
+def check_upload(upload, *, field: str = "file", allowed: list[str] | None = None) -> FileKind:
+    """Validate an uploaded file by size and content; return its kind or raise ValidationError.
+    `allowed` lists the kinds this upload may be (default: ONEWINDOW_UPLOAD_TYPES)."""
     limit = settings.MAX_UPLOAD_BYTES
     size = getattr(upload, "size", None)
     if size is None:
@@ -120,7 +154,7 @@ def check_upload(upload, *, field: str = "file") -> FileKind:
         raise ValidationError(
             _("文件不能超过 %(mb)s MB（此文件 %(size)s MB）")
             % {"mb": _megabytes(limit), "size": _megabytes(size)}, field=field)
-    allowed = _allowed_kinds()
+    allowed = _allowed_kinds() if allowed is None else allowed
     labels = "、".join(KINDS[code].label for code in allowed)
     code = detect_kind(upload)
     if code is None or code not in allowed:
