@@ -48,3 +48,14 @@ def test_centre_user_and_region_pages_render(admin_client):
     assert admin_client.get("/admin/orgs/user/add/").status_code == 200
     assert admin_client.get("/admin/orgs/region/").status_code == 200
     assert admin_client.get("/admin/orgs/department/", {"q": "公安"}).status_code == 200
+
+
+def test_opening_an_applicant_in_the_admin_is_recorded_as_an_access_to_the_full_number(admin_client):
+    from onewindow.audit.selectors import events_for
+
+    person = ApplicantFactory(name="黄小明")
+    page = admin_client.get(f"/admin/orgs/applicant/{person.pk}/change/")
+    assert page.status_code == 200 and person.id_number in page.content.decode()
+    events = list(events_for(f"applicant:{person.pk}"))
+    assert [e.action for e in events] == ["onewindow.identity.revealed"]
+    assert events[0].actor_label == "root" and person.id_number not in str(events[0].data)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.errors import DomainError
 
-from . import identity
+from . import identity, services
 from .models import Applicant, Department, Region, ServiceCentre, StaffRole, User, Window
 
 
@@ -87,6 +87,15 @@ class ApplicantAdmin(admin.ModelAdmin):
     search_fields = ["name", "=id_number"]
     autocomplete_fields = ["user"]
     readonly_fields = ["created_at"]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The change form shows the full identity number: opening it is an access to sensitive personal
+        # data, recorded on the applicant's audit chain like any other reveal.
+        if request.method == "GET":
+            applicant = self.get_object(request, object_id)
+            if applicant is not None:
+                services.reveal_identity(viewer=request.user, applicant=applicant, reason="管理后台查看申请人")
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("证件号码"))
     def masked_id_number(self, obj):
