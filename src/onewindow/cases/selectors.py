@@ -138,6 +138,7 @@ class ProgressTask:
 class ProgressStep:
     step: int
     name: str
+    state: str  # done, denied, suspended, open, cancelled, waiting: for pages to style, in any language
     state_label: str
     tasks: list[ProgressTask]
 
@@ -181,22 +182,24 @@ class Progress:
     bundle_number: str = ""
 
 
-def _step_label(states: set[str]) -> str:
+def _step_status(states: set[str]) -> tuple[str, str]:
+    """A step's state (one word) and its label, from the states of its parallel tasks."""
     if states <= {TaskState.APPROVED}:
-        return _("已完成")
+        return "done", _("已完成")
     if TaskState.DENIED in states:
-        return _("不予通过")
+        return "denied", _("不予通过")
     if states & {TaskState.SUSPENDED}:
-        return _("特别程序中")
+        return "suspended", _("特别程序中")
     if states & {TaskState.OPEN}:
-        return _("办理中")
+        return "open", _("办理中")
     if states <= {TaskState.CANCELLED}:
-        return _("已终止")
-    return _("未开始")
+        return "cancelled", _("已终止")
+    return "waiting", _("未开始")
 
 
 def _summary(case: Case, used: int, left: int | None, paused_reason: str) -> str:
-    due = case.due_on.strftime("%Y年%m月%d日").replace("年0", "年").replace("月0", "月") if case.due_on else ""
+    due = (_("%(y)d年%(m)d月%(d)d日") % {"y": case.due_on.year, "m": case.due_on.month, "d": case.due_on.day}
+           if case.due_on else "")
     state = case.state
     if state == CaseState.SUBMITTED:
         return _("您的申请已提交，等待窗口工作人员审核受理。")
@@ -239,14 +242,14 @@ def progress(case: Case, *, today: date | None = None) -> Progress:
     steps: dict[int, list[Task]] = {}
     for task in case.tasks.select_related("department").order_by("step", "id"):
         steps.setdefault(task.step, []).append(task)
-    step_rows = [
-        ProgressStep(step=step, name="、".join(dict.fromkeys(t.name for t in tasks)),
-                     state_label=_step_label({t.state for t in tasks}),
-                     tasks=[ProgressTask(department=t.department.name, name=t.name, state=t.state,
-                                         state_label=t.get_state_display(), due_on=t.due_on,
-                                         completed_at=t.completed_at, opinion=t.opinion) for t in tasks])
-        for step, tasks in sorted(steps.items())
-    ]
+    step_rows = []
+    for step, tasks in sorted(steps.items()):
+        state, state_label = _step_status({t.state for t in tasks})
+        step_rows.append(ProgressStep(
+            step=step, name="、".join(dict.fromkeys(t.name for t in tasks)), state=state, state_label=state_label,
+            tasks=[ProgressTask(department=t.department.name, name=t.name, state=t.state,
+                                state_label=t.get_state_display(), due_on=t.due_on,
+                                completed_at=t.completed_at, opinion=t.opinion) for t in tasks]))
 
     owed: list[OwedItem] = []
     if case.state == CaseState.SUPPLEMENT_REQUESTED:
