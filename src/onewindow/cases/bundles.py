@@ -16,8 +16,8 @@ from onewindow.core.errors import ValidationError
 from . import numbering
 from .approval import try_instant_approval
 from .inputs import id_set, local_day, moment
-from .intake import create_case, prepare_submission, principal_key_for, replay, request_digest
-from .models import BundleApplication, IdempotencyRecord
+from .intake import IdempotentRequest, create_case, prepare_submission
+from .models import BundleApplication
 from .transitions import lock_case
 
 
@@ -33,14 +33,13 @@ def submit_bundle(*, bundle, applicant, channel, centre, form_data=None, provide
              if bi.item.status != ItemStatus.ABOLISHED]
     if not items:
         raise ValidationError(_("“%(b)s”没有可申请的事项") % {"b": bundle.name}, field="bundle")
-    key = (idempotency_key or "").strip()[:100]
-    digest = principal_key = ""
-    if key:
-        principal_key = principal_key_for(principal, submitted_by, applicant)
-        digest = request_digest(bundle=bundle.pk, applicant=applicant.pk, channel=channel, centre=centre.pk,
-                                 form_data=form_data or {}, provided=sorted(map(str, provided_material_ids or ())))
-        if (existing := replay(principal=principal_key, key=key, digest=digest, bundle=True)) is not None:
-            return existing
+    request = IdempotentRequest.start(
+        idempotency_key=idempotency_key, principal=principal, submitted_by=submitted_by, applicant=applicant,
+        bundle=True, request={"bundle": bundle.pk, "applicant": applicant.pk, "channel": channel,
+                              "centre": centre.pk, "form_data": form_data or {},
+                              "provided": sorted(map(str, provided_material_ids or ()))})
+    if (existing := request.replay()) is not None:
+        return existing
     provided = id_set(provided_material_ids, field="provided_material_ids")
     expanded: set[int] = set()
     known: set[int] = set()
@@ -63,9 +62,7 @@ def submit_bundle(*, bundle, applicant, channel, centre, form_data=None, provide
     code = numbering.new_query_code()
     try:
         with transaction.atomic():
-            record = None
-            if key:
-                record = IdempotencyRecord.objects.create(key=key, principal=principal_key, request_digest=digest)
+            record = request.claim()
             application = BundleApplication.objects.create(number=tracker_number, query_code=code, bundle=bundle,
                                                            applicant=applicant, centre=centre, submitted_at=now)
             audit.record(chain_key=f"bundle:{application.number}", action="onewindow.bundle.submitted",
@@ -74,11 +71,9 @@ def submit_bundle(*, bundle, applicant, channel, centre, form_data=None, provide
             for sub, number in zip(subs, numbers, strict=True):
                 case = create_case(sub, number=number, query_code=code, now=now, bundle_application=application)
                 try_instant_approval(lock_case(case), now=now)
-            if record is not None:
-                record.bundle_application = application
-                record.save(update_fields=["bundle_application"])
+            request.attach(record, application)
     except IntegrityError:
-        if key and (existing := replay(principal=principal_key, key=key, digest=digest, bundle=True)) is not None:
+        if (existing := request.replay()) is not None:
             return existing
         raise
     return application

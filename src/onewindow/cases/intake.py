@@ -181,27 +181,57 @@ def create_case(sub: _Submission, *, number: str, query_code: str, now: datetime
     return case
 
 
-def request_digest(**parts) -> str:
-    payload = json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.sha256(payload.encode()).hexdigest()
+@dataclass(frozen=True)
+class IdempotentRequest:
+    """One submission's Idempotency-Key: the same key from the same caller returns what the first
+    request made (a case, or a bundle application), never a second one; the same key with a different
+    request is a Conflict. `key` is empty when the caller sent none, and then every method is a no-op."""
 
+    key: str
+    principal: str = ""
+    digest: str = ""
+    bundle: bool = False
 
-def principal_key_for(principal, submitted_by, applicant) -> str:
-    if principal:
-        return str(principal)[:80]
-    return f"user:{submitted_by.pk}" if submitted_by is not None else f"applicant:{applicant.pk}"
+    @classmethod
+    def start(cls, *, idempotency_key, principal, submitted_by, applicant, request: dict,
+              bundle: bool = False) -> IdempotentRequest:
+        key = (idempotency_key or "").strip()[:100]
+        if not key:
+            return cls(key="")
+        if principal:
+            principal_key = str(principal)[:80]
+        else:
+            principal_key = f"user:{submitted_by.pk}" if submitted_by is not None else f"applicant:{applicant.pk}"
+        payload = json.dumps(request, ensure_ascii=False, sort_keys=True, default=str)
+        return cls(key=key, principal=principal_key, digest=hashlib.sha256(payload.encode()).hexdigest(),
+                   bundle=bundle)
 
+    def replay(self):
+        """What an earlier request with this key made, or None."""
+        if not self.key:
+            return None
+        record = IdempotencyRecord.objects.filter(principal=self.principal, key=self.key).first()
+        if record is None:
+            return None
+        if record.request_digest != self.digest:
+            raise Conflict(_("该幂等键（Idempotency-Key）已用于另一份不同的申请"), field="idempotency_key")
+        target = record.bundle_application if self.bundle else record.case
+        if target is None:
+            raise Conflict(_("该幂等键的申请正在处理，请稍后重试"), field="idempotency_key")
+        return target
 
-def replay(*, principal: str, key: str, digest: str, bundle: bool = False):
-    record = IdempotencyRecord.objects.filter(principal=principal, key=key).first()
-    if record is None:
-        return None
-    if record.request_digest != digest:
-        raise Conflict(_("该幂等键（Idempotency-Key）已用于另一份不同的申请"), field="idempotency_key")
-    target = record.bundle_application if bundle else record.case
-    if target is None:
-        raise Conflict(_("该幂等键的申请正在处理，请稍后重试"), field="idempotency_key")
-    return target
+    def claim(self) -> IdempotencyRecord | None:
+        """Insert the key's record first in the transaction: a concurrent duplicate blocks here and then
+        fails on the unique key before it has created anything."""
+        if not self.key:
+            return None
+        return IdempotencyRecord.objects.create(key=self.key, principal=self.principal, request_digest=self.digest)
+
+    def attach(self, record: IdempotencyRecord | None, target) -> None:
+        if record is not None:
+            field_name = "bundle_application" if self.bundle else "case"
+            setattr(record, field_name, target)
+            record.save(update_fields=[field_name])
 
 
 def submit_case(*, item, applicant, channel, centre, form_data=None, provided_material_ids=(), files=None,
@@ -212,34 +242,26 @@ def submit_case(*, item, applicant, channel, centre, form_data=None, provided_ma
     an idempotency key the same request returns the same case, never a second one. Items whose
     instant-approval rules all hold are decided at once (秒批)."""
     now = moment(now)
-    key = (idempotency_key or "").strip()[:100]
-    digest = principal_key = ""
-    if key:
-        principal_key = principal_key_for(principal, submitted_by, applicant)
-        digest = request_digest(item=item.pk, applicant=applicant.pk, channel=channel, centre=centre.pk,
-                                 form_data=form_data or {}, provided=sorted(map(str, provided_material_ids or ())))
-        if (existing := replay(principal=principal_key, key=key, digest=digest)) is not None:
-            return existing
+    request = IdempotentRequest.start(
+        idempotency_key=idempotency_key, principal=principal, submitted_by=submitted_by, applicant=applicant,
+        request={"item": item.pk, "applicant": applicant.pk, "channel": channel, "centre": centre.pk,
+                 "form_data": form_data or {}, "provided": sorted(map(str, provided_material_ids or ()))})
+    if (existing := request.replay()) is not None:
+        return existing
     sub = prepare_submission(item=item, applicant=applicant, channel=channel, centre=centre, form_data=form_data,
                    provided_material_ids=provided_material_ids, files=files, submitted_by=submitted_by,
                    window=window, agent=agent, project=project, now=now)
     number = numbering.allocate_case_number(centre, local_day(now))
     try:
         with transaction.atomic():
-            record = None
-            if key:
-                # Inserted first: a concurrent duplicate blocks here and then fails on the unique key,
-                # before it has created anything.
-                record = IdempotencyRecord.objects.create(key=key, principal=principal_key, request_digest=digest)
+            record = request.claim()
             case = create_case(sub, number=number, query_code=numbering.new_query_code(), now=now)
-            if record is not None:
-                record.case = case
-                record.save(update_fields=["case"])
+            request.attach(record, case)
             from .approval import try_instant_approval
 
             try_instant_approval(lock_case(case), now=now)
     except IntegrityError:
-        if key and (existing := replay(principal=principal_key, key=key, digest=digest)) is not None:
+        if (existing := request.replay()) is not None:
             return existing
         raise
     return Case.objects.get(pk=case.pk)
