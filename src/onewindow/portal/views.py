@@ -4,13 +4,12 @@ call catalog selectors and render."""
 
 from __future__ import annotations
 
-import os
 import re
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from onewindow.catalog import selectors
 from onewindow.catalog.models import AnnouncementKind, ItemKind
+from onewindow.core import uploads
 from onewindow.core.errors import NotFound
 
 from . import charts
@@ -136,16 +136,6 @@ def item_notice_pdf(request, code: str):
 # kind in the URL -> (Material field, what the downloaded file is called)
 MATERIAL_FILES = {"blank": ("blank_form", gettext_noop("空白表格")),
                   "sample": ("sample_file", gettext_noop("填写样例"))}
-FILE_CONTENT_TYPES = {
-    ".pdf": "application/pdf",
-    ".doc": "application/msword",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xls": "application/vnd.ms-excel",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-}
 _UNSAFE_IN_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 
@@ -158,20 +148,10 @@ def material_file(request, code: str, material_id: int, kind: str):
     field, label = MATERIAL_FILES[kind]
     item = _item_or_404(code)
     material = next((m for m in item.materials.all() if m.pk == material_id), None)
-    stored = getattr(material, field) if material is not None else None
-    if not stored:
+    if material is None:
         raise Http404(_("没有找到该文件"))
-    try:
-        handle = stored.open("rb")
-    except (FileNotFoundError, OSError, ValueError):
-        raise Http404(_("没有找到该文件")) from None
-    extension = os.path.splitext(stored.name)[1].lower()
     name = _UNSAFE_IN_NAME.sub("_", f"{material.name}-{_(label)}").strip(" ._") or kind
-    response = FileResponse(handle, as_attachment=True, filename=f"{name}{extension}",
-                            content_type=FILE_CONTENT_TYPES.get(extension, "application/octet-stream"))
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return uploads.serve_protected(request, getattr(material, field), allowed=True, download_name=name)
 
 
 @require_GET
