@@ -274,13 +274,15 @@ AXES_VERBOSE = False
 # Each is ONEWINDOW_THROTTLE_<SCOPE>: PROGRESS (public progress query, page and API share it; default
 # 20/m), CERTIFICATE (certificate verification, page and API; 30/m), APPLY (online applications per
 # account; 20/h), PUBLIC_FORM (complaints, surveys and other anonymous forms; 10/h), LOGIN (sign-in
-# POSTs per address, whatever the user name; 30/10m). "off" disables one.
+# POSTs per address, whatever the user name; 30/10m), APPLICANT_LOOKUP (the window's "who holds this
+# number?" look-up, per clerk account; 120/h). "off" disables one.
 THROTTLE_RATES = {
     "progress": env("THROTTLE_PROGRESS", "20/m"),
     "certificate": env("THROTTLE_CERTIFICATE", "30/m"),
     "apply": env("THROTTLE_APPLY", "20/h"),
     "public_form": env("THROTTLE_PUBLIC_FORM", "10/h"),
     "login": env("THROTTLE_LOGIN", "30/10m"),
+    "applicant_lookup": env("THROTTLE_APPLICANT_LOOKUP", "120/h"),
 }
 NINJA_NUM_PROXIES = PROXY_COUNT
 

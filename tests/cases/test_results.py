@@ -28,6 +28,8 @@ def test_approval_issues_a_verifiable_certificate(world):
     assert certificate.number == "DX-YYZZ-2026-000001"
     assert certificate.title == "营业执照" and certificate.holder == world.applicant and certificate.issuer == world.scjg
     assert selectors.verify_certificate(certificate.number) == certificate
+    # The certificate's own data does not copy the holder's identity number (the holder row has it).
+    assert world.applicant.id_number not in str(certificate.data)
     assert selectors.verify_certificate(certificate.number, digest=certificate.digest) == certificate
     assert selectors.verify_certificate(certificate.number, digest="0" * 64) is None
     assert selectors.verify_certificate("DX-YYZZ-2026-999999") is None

@@ -104,6 +104,39 @@ def test_applicant_lookup_shows_a_registered_applicant_masked(clerk_client, w):
     assert w.applicant.id_number not in body  # masked
 
 
+def test_applicant_lookup_that_names_someone_is_recorded_on_their_audit_chain(clerk_client, w):
+    from onewindow.audit.selectors import events_for
+
+    url = reverse("workbench:intake_applicant")
+    clerk_client.get(url, {"applicant_id_number": w.applicant.id_number}, HTTP_HX_REQUEST="true")
+    events = list(events_for(f"applicant:{w.applicant.pk}").filter(action="onewindow.identity.looked_up"))
+    assert len(events) == 1
+    assert events[0].actor == w.clerk
+    # The trail holds the masked number only.
+    assert w.applicant.id_number not in str(events[0].data)
+    assert events[0].data["id_number"].startswith(w.applicant.id_number[:4])
+    # A number nobody holds names nobody, and nothing is recorded.
+    clerk_client.get(url, {"applicant_id_number": VALID_PERSON_ID}, HTTP_HX_REQUEST="true")
+    from onewindow.audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="onewindow.identity.looked_up").count() == 1
+
+
+def test_applicant_lookups_beyond_the_clerks_limit_get_429_and_name_nobody(clerk_client, w, settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "applicant_lookup": "3/h"}
+    url = reverse("workbench:intake_applicant")
+    for _ in range(3):
+        assert clerk_client.get(url, {"applicant_id_number": VALID_PERSON_ID}, HTTP_HX_REQUEST="true").status_code == 200
+    # An empty field is not a look-up and costs nothing.
+    assert clerk_client.get(url, {"applicant_id_number": ""}, HTTP_HX_REQUEST="true").status_code == 200
+    refused = clerk_client.get(url, {"applicant_id_number": w.applicant.id_number}, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 429
+    assert w.applicant.name not in refused.content.decode()
+    from onewindow.audit.models import AuditEvent
+
+    assert not AuditEvent.objects.filter(action="onewindow.identity.looked_up").exists()
+
+
 def test_accept_at_the_window_registers_the_applicant_and_shows_number_code_and_notice(clerk_client, w):
     response = clerk_client.post(reverse("workbench:intake"), _post(w, decision="accept"))
     assert response.status_code == 302

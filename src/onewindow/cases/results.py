@@ -66,8 +66,9 @@ def issue_result(case: Case, *, actor, now: datetime) -> Certificate | None:
     certificate = Certificate(
         number=number, certificate_type=item.result_certificate_type, title=(item.result_name or item.name)[:100],
         holder=case.applicant, case=case, issuer=item.department, issued_on=today,
-        data={"case": case.number, "item": item.code, "item_name": item.name, "holder": case.applicant.name,
-              "holder_id_number": case.applicant.id_number})
+        # The holder's identity number is not copied here: the holder row has it (and the digest covers
+        # it), and a certificate's data travels further (exports, the API) than the applicant register.
+        data={"case": case.number, "item": item.code, "item_name": item.name, "holder": case.applicant.name})
     certificate.digest = certificate_digest(certificate)
     certificate.save()
     record_event(case, "certificate_issued", actor=actor, now=now,

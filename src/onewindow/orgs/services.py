@@ -252,6 +252,16 @@ def reveal_identity(*, viewer: User, applicant: Applicant, handling: bool = Fals
     return applicant.id_number
 
 
+def record_lookup(*, viewer: User, applicant: Applicant, now: datetime | None = None) -> None:
+    """A window clerk typed an identity number and was told whose it is (the name, the masked number):
+    that too discloses personal information, so it is appended to the applicant's audit chain as
+    `onewindow.identity.looked_up` (masked number only), like a full reveal."""
+    data = {"applicant": applicant.pk, "kind": applicant.kind, "id_number": identity.mask_id_number(applicant.id_number)}
+    with transaction.atomic():
+        audit.record(chain_key=f"applicant:{applicant.pk}", action="onewindow.identity.looked_up",
+                     actor=viewer if getattr(viewer, "pk", None) else None, data=data, now=now)
+
+
 # --- organisation upserts (sample loading, imports) -------------------------------------------------
 
 def _apply(obj, values: dict) -> bool:

@@ -20,6 +20,7 @@ from onewindow.cases.models import Channel
 from onewindow.catalog import selectors as catalog_selectors
 from onewindow.catalog.bundles import bundle_materials
 from onewindow.core.errors import DomainError, NotFound
+from onewindow.core.throttle import throttle
 from onewindow.orgs import identity
 from onewindow.orgs import selectors as org_selectors
 from onewindow.orgs import services as org_services
@@ -126,10 +127,15 @@ def checklist(request):
 
 @clerk_required
 @require_GET
+@throttle("applicant_lookup", by="user", params=("applicant_id_number",))
 def applicant_lookup(request):
-    """htmx: is this number already registered? Shows the name and the masked number only."""
-    number = request.GET.get("applicant_id_number", "")
+    """htmx: is this number already registered? Shows the name and the masked number only. Each look-up
+    that names someone is recorded on that applicant's audit chain, and a clerk's look-ups are rate
+    limited (ONEWINDOW_THROTTLE_APPLICANT_LOOKUP), so the screen cannot be used to walk the register."""
+    number = request.GET.get("applicant_id_number", "").strip()
     applicant = org_selectors.find_applicant_by_id_number(number) if number else None
+    if applicant is not None:
+        org_services.record_lookup(viewer=request.user, applicant=applicant)
     return render(
         request,
         "workbench/intake/_applicant.html",
