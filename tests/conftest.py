@@ -32,6 +32,17 @@ def _fresh_calendar_index():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_catalog_memo():
+    # Rendered catalog pages are kept per process under the catalog's version; a rolled-back catalog
+    # must not be served to the next test.
+    from onewindow.catalog import selectors
+
+    selectors.forget()
+    yield
+    selectors.forget()
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     # A request in English activates English for the thread; every test starts in the default language.
     from django.utils import translation

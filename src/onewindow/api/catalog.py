@@ -248,8 +248,9 @@ def get_item(request, code: str):
 @router.get("/items/{code}/notice", response={200: NoticeOut, 404: ErrorOut},
             summary="一次性告知 / the item's one-time notice")
 def get_notice(request, code: str):
-    """Everything needed for the item, told at once: the same content as the printed notice."""
-    return selectors.one_time_notice(selectors.get_item(code))
+    """Everything needed for the item, told at once: the same content as the printed notice (kept in
+    process per catalog version, as the public page is)."""
+    return selectors.published_notice(code)
 
 
 @router.get("/bundles", response=list[BundleSummaryOut], summary="一件事列表 / bundles")

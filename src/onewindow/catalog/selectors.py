@@ -3,11 +3,31 @@
 Everything here is computed in the database (filters, counts, averages). The one-time notice
 (一次性告知) and the bundle's notice are built in catalog.notices and re-exported here, so callers read
 the whole catalog through this one module.
+
+The published catalog changes a few times a day and is read by every visitor, so what is computed
+from it can be kept in process between requests (`remember`), under the catalog's current version
+(`catalog_version`): a token in the shared cache (settings.CACHES, seen by every app server) that
+any write to the catalog's rows replaces (`catalog_changed`, connected to the models' save/delete
+signals below). A process that sees a new token drops everything it kept. The process that writes
+sees its change at once; another app server within VERSION_TRUST_SECONDS (it asks the shared cache
+at most that often outside a transaction, so a public page needs no database at all). Inside a
+transaction (a request that writes, a test) the token is read every time.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from onewindow.core.errors import NotFound
@@ -19,6 +39,7 @@ from .models import (
     BundleItem,
     Item,
     ItemStatus,
+    ItemVersion,
     LifeEvent,
     Material,
     Stage,
@@ -36,6 +57,135 @@ from .notices import (  # noqa: F401  (re-exported: the notices are read through
     one_time_notice,
 )
 from .reports import reform_summary  # noqa: F401  (re-exported: the public pages' numbers)
+
+log = logging.getLogger(__name__)
+
+# --------------------------------------------------------------------------------------------------
+# The published catalog's version, and what is kept in process under it
+# --------------------------------------------------------------------------------------------------
+
+VERSION_KEY = "catalog:published-version"
+MEMO_MAX_CHARS = 8_000_000
+"""What one process keeps: ~8 M characters of rendered pages and results (at most ~16 MB), least recently used
+first out. A flood of distinct queries only turns hits into misses; memory stays bounded."""
+
+
+VERSION_TRUST_SECONDS = 1.0
+_seen: tuple[str, float] = ("", 0.0)  # (token, time.monotonic() it was read) in this process
+
+
+def catalog_version() -> str:
+    """The current version token of the published catalog. If the cache is unreachable, a fresh token:
+    nothing kept is used, every page is computed (slower, never stale)."""
+    global _seen
+    token, read_at = _seen
+    if token and time.monotonic() - read_at < VERSION_TRUST_SECONDS and not connection.in_atomic_block:
+        return token
+    try:
+        token = cache.get(VERSION_KEY)
+        if token is None:
+            token = uuid.uuid4().hex
+            if not cache.add(VERSION_KEY, token, timeout=None):
+                token = cache.get(VERSION_KEY) or token
+    except Exception:  # noqa: BLE001 — a broken cache must not take the public pages down
+        log.exception("catalog version unavailable; computing without the in-process cache")
+        return uuid.uuid4().hex
+    _seen = (token, time.monotonic())
+    return token
+
+
+def _new_version() -> None:
+    global _seen
+    _seen = ("", 0.0)
+    _memo.clear()
+    try:
+        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    except Exception:  # noqa: BLE001
+        log.exception("could not publish a new catalog version")
+
+
+def catalog_changed(**_kwargs) -> None:
+    """A row the public catalog shows was written: a new version now (a database cache writes it in
+    the same transaction) and again after the commit (a cache outside the database: another process
+    may have read the old rows under the first new token before the commit)."""
+    _new_version()
+    transaction.on_commit(_new_version)
+
+
+class _Memo:
+    """Values kept under one catalog version, bounded by their size, least recently used out."""
+
+    def __init__(self, max_chars: int):
+        self.max_chars = max_chars
+        self._lock = threading.Lock()
+        self._version = ""
+        self._values: OrderedDict = OrderedDict()
+        self._chars = 0
+
+    def get(self, version: str, key):
+        with self._lock:
+            if version != self._version:
+                return None
+            entry = self._values.get(key)
+            if entry is not None:
+                self._values.move_to_end(key)
+            return entry
+
+    def put(self, version: str, key, value, chars: int) -> None:
+        with self._lock:
+            if version != self._version:
+                self._values.clear()
+                self._chars = 0
+                self._version = version
+            if key in self._values:
+                return
+            self._values[key] = (value, chars)
+            self._chars += chars
+            while self._chars > self.max_chars and self._values:
+                _old, (_value, size) = self._values.popitem(last=False)
+                self._chars -= size
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+            self._chars = 0
+            self._version = ""
+
+
+_memo = _Memo(MEMO_MAX_CHARS)
+
+
+def remember(key: tuple, compute: Callable[[], object], *, size: Callable[[object], int] = lambda v: 1000,
+             version: str | None = None):
+    """`compute()` once per catalog version, language and `key` in this process. Only for values that
+    depend on nothing but the published catalog and the key (no user, no request)."""
+    version = version or catalog_version()
+    key = (get_language(), *key)
+    entry = _memo.get(version, key)
+    if entry is not None:
+        return entry[0]
+    value = compute()
+    _memo.put(version, key, value, size(value))
+    return value
+
+
+def forget() -> None:
+    """Drop what this process kept (tests whose rolled-back rows must not be seen by the next test)."""
+    global _seen
+    _seen = ("", 0.0)
+    _memo.clear()
+
+
+def _watch(*senders) -> None:
+    for sender in senders:
+        for name, signal in (("save", post_save), ("delete", post_delete)):
+            signal.connect(catalog_changed, sender=sender, dispatch_uid=f"catalog-version-{name}-{sender.__name__}")
+    m2m_changed.connect(catalog_changed, sender=Item.life_events.through, dispatch_uid="catalog-version-life-events")
+
+
+# Every row the public catalog pages and notices show. (Bulk updates bypass signals: catalog.services
+# writes rows one by one, and saves the item with a new version whenever its lists change.)
+_watch(Item, Material, Stage, ItemVersion, Announcement, LifeEvent, Department)
 
 # --------------------------------------------------------------------------------------------------
 # Search and browse
@@ -151,6 +301,12 @@ def get_item(code: str) -> Item:
     except Item.DoesNotExist:
         raise NotFound(_("没有找到编码为 %(code)s 的事项，可能编码有误或尚未公布。") % {"code": code},
                        field="code") from None
+
+
+def published_notice(code: str) -> OneTimeNotice:
+    """The one-time notice of public item `code`, kept in process under the catalog's version (the
+    API and the PDF read it on every request). NotFound like `get_item`."""
+    return remember(("notice", code), lambda: one_time_notice(get_item(code)))
 
 
 def item_children(item: Item) -> QuerySet[Item]:

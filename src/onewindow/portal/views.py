@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -66,37 +67,61 @@ def home(request):
     })
 
 
-@require_GET
-def item_list(request):
-    params = {
+def _item_list_params(request) -> dict:
+    return {
         "q": request.GET.get("q", "").strip()[:100],
-        "department": request.GET.get("department", "").strip(),
-        "life_event": request.GET.get("life_event", "").strip(),
+        "department": request.GET.get("department", "").strip()[:64],
+        "life_event": request.GET.get("life_event", "").strip()[:64],
         "kind": request.GET.get("kind", "").strip() if request.GET.get("kind") in ItemKind.values else "",
         "zero_run": request.GET.get("zero_run", "") if request.GET.get("zero_run") in ("0", "1") else "",
     }
+
+
+def _item_results_html(template: str, params: dict, page: str) -> str:
+    """The search results (or the live search's suggestions) for `params`: they depend on the published
+    catalog, the language and the parameters only, so they are kept per catalog version."""
     items = selectors.search_items(
         query=params["q"], department_code=params["department"] or None,
         life_event_code=params["life_event"] or None, kind=params["kind"] or None,
         zero_run=_zero_run(params["zero_run"]),
     )
-    context = {
-        "page_obj": _page(request, items),
+    return render_to_string(template, {
+        "page_obj": Paginator(items, PAGE_SIZE).get_page(page),
         "params": params,
         "querystring": _querystring(params),
-        "filtered": any(params.values()),
-    }
-    # Live search (htmx) swaps only the results; a normal GET (no JS), a boosted link and htmx's
-    # history restore (cache miss on "back") render the whole page.
-    if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
-        template = "portal/_item_suggest.html" if request.GET.get("suggest") else "portal/_item_results.html"
-        return render(request, template, context)
-    context.update({
+    })
+
+
+def _item_filters_html(params: dict) -> str:
+    """The filter menus (every department and life event with its count), kept per catalog version."""
+    return render_to_string("portal/_item_filters.html", {
+        "params": params,
         "departments": selectors.departments_with_counts(),
         "life_events": selectors.life_events_with_counts(),
         "kinds": ItemKind.choices,
     })
-    return render(request, "portal/item_list.html", context)
+
+
+@require_GET
+def item_list(request):
+    params = _item_list_params(request)
+    page = request.GET.get("page", "")[:12]
+    version = selectors.catalog_version()
+    # Live search (htmx) swaps only the results; a normal GET (no JS), a boosted link and htmx's
+    # history restore (cache miss on "back") render the whole page.
+    partial = request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request
+    template = ("portal/_item_suggest.html" if partial and request.GET.get("suggest")
+                else "portal/_item_results.html")
+    results = selectors.remember(("item_results", template, *params.values(), page),
+                                 lambda: _item_results_html(template, params, page), size=len, version=version)
+    if partial:
+        return HttpResponse(results)
+    filters = {key: params[key] for key in ("department", "life_event", "kind", "zero_run")}
+    menus = selectors.remember(("item_filters", *filters.values()), lambda: _item_filters_html(params), size=len,
+                               version=version)
+    return render(request, "portal/item_list.html", {
+        "params": params, "filtered": any(params.values()), "filters": menus, "results": results,
+    })
 
 
 def _item_or_404(code: str):
@@ -111,15 +136,25 @@ def item_url(code: str) -> str:
     return settings.SITE_URL + reverse("portal:item_detail", args=[code])
 
 
-@require_GET
-def item_detail(request, code: str):
+def _item_detail_parts(code: str, today) -> tuple[str, str]:
+    """(title, body) of an item's page, the one-time notice: kept per catalog version, language and day
+    (the printed copy carries the date). Unknown codes and drafts raise Http404 and are not kept."""
     item = _item_or_404(code)
     notice = selectors.one_time_notice(item)
-    return render(request, "portal/item_detail.html", {
+    body = render_to_string("portal/_item_notice.html", {
         "item": item, "notice": notice, "item_url": item_url(code), "children": selectors.item_children(item),
         "parent": item.parent if item.parent_id and item.parent.status != "draft" else None,
-        "printed_on": timezone.localdate(),
+        "printed_on": today,
     })
+    return notice.name, body
+
+
+@require_GET
+def item_detail(request, code: str):
+    today = timezone.localdate()
+    title, body = selectors.remember(("item_detail", code, today), lambda: _item_detail_parts(code, today),
+                                     size=lambda parts: len(parts[1]))
+    return render(request, "portal/item_detail.html", {"title": title, "body": body})
 
 
 @require_GET
