@@ -48,8 +48,12 @@ fault: $(STAMP)
 	  $(BIN)/pytest tests/reliability -m fault -p no:xdist -rs || \
 	  { rc=$$?; [ $$rc -eq 75 ] && exit 0 || exit $$rc; }
 
+# What the benchmarks need beyond the project: the pinned Python packages of bench/constraints.txt
+# (profiler, the SpiffWorkflow baseline) and, from Debian's packages, the wrk load generator.
 bench: $(STAMP)
-	$(BIN)/python -m pip install -q -c bench/constraints.txt py-spy
+	$(BIN)/python -m pip install -q -r bench/constraints.txt -c constraints.txt
+	@command -v wrk >/dev/null 2>&1 || apt-get install -y -qq wrk >/dev/null 2>&1 || \
+	  { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } || echo "wrk is missing: apt-get install wrk"
 	$(BIN)/python -m bench.run --size $(SIZE)
 
 clean:
