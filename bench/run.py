@@ -22,6 +22,8 @@ SCENARIOS = [
     "bench.bench_calendar",
     "bench.bench_intake",  # intake over HTTP + server memory
     "bench.bench_lookups",  # history generator + progress page and inbox at that size
+    "bench.bench_workflow",  # cases through 4 stages with 3 parallel departments vs SpiffWorkflow
+    "bench.bench_search",  # public catalog search + one-time notice under load (wrk)
 ]
 RESULTS = Path(__file__).parent / "results"
 

@@ -31,7 +31,7 @@ from .models import (
 )
 from .states import OPEN_TASK_STATES, CaseState, TaskState
 from .supplements import resume_clock
-from .transitions import ACTION_LABELS, lock_case, record_event, require, state_label, transition
+from .transitions import ACTION_LABELS, is_locked, lock_case, record_event, require, state_label, transition
 
 REVIEW_KINDS = (StageKind.REVIEW, StageKind.DECISION)
 MAX_PROCEDURE_DAYS = 250
@@ -41,13 +41,14 @@ MAX_PROCEDURE_DAYS = 250
 
 def create_tasks(case: Case, *, clerk, now: datetime) -> None:
     """At acceptance: one task per stage. The acceptance stage is the window's own decision (done now);
-    review and decision stages wait for their step; delivery is done when the case is concluded. An
-    item without review stages gets one review task for its department with the whole limit."""
+    review and decision stages wait for their step, the first of them opening at once; delivery is
+    done when the case is concluded. An item without review stages gets one review task for its
+    department with the whole limit."""
     today = local_day(now)
-    stages = list(case.item.stages.all().order_by("step", "id"))
+    stages = list(case.item.stages.select_related("department").order_by("step", "id"))
     tasks = []
     for stage in stages:
-        task = Task(case=case, step=stage.step, kind=stage.kind, name=stage.name, department_id=stage.department_id,
+        task = Task(case=case, step=stage.step, kind=stage.kind, name=stage.name, department=stage.department,
                     limit_days=stage.limit_days)
         if stage.kind == StageKind.ACCEPTANCE:
             task.state, task.opened_on, task.due_on = TaskState.APPROVED, today, today
@@ -59,34 +60,79 @@ def create_tasks(case: Case, *, clerk, now: datetime) -> None:
             if t.kind == StageKind.DELIVERY and t.step <= step:
                 t.step = step + 1
         tasks.append(Task(case=case, step=step, kind=StageKind.REVIEW, name=_("审查与决定"),
-                          department_id=case.item.department_id, limit_days=case.committed_limit_days))
+                          department=case.item.department, limit_days=case.committed_limit_days))
+    # The first step opens with the tasks: written open rather than written waiting and opened after.
+    opening = _next_step(tasks, after_step=0)
+    _mark_open(case, opening, today=today)
     Task.objects.bulk_create(tasks)
-    open_next_step(case, after_step=0, now=now, actor=clerk)
+    if opening and any(t.pk is None for t in opening):  # an engine that cannot return ids from bulk inserts
+        ids = dict(Task.objects.filter(case=case, step=opening[0].step).values_list("department_id", "pk"))
+        for task in opening:
+            task.pk = ids[task.department_id]
+    if opening:
+        _record_step_opened(case, opening, now=now, actor=clerk)
 
 
-def open_next_step(case: Case, *, after_step: int, now: datetime, actor) -> bool:
-    """Open every waiting review task of the next step (they run in parallel). False when none is left."""
-    waiting = Task.objects.filter(case=case, kind__in=REVIEW_KINDS, state=TaskState.WAITING, step__gt=after_step)
-    step = waiting.order_by("step").values_list("step", flat=True).first()
-    if step is None:
-        return False
-    today = local_day(now)
-    opened = []
-    for task in waiting.filter(step=step).select_related("department"):
+def _next_step(tasks: list[Task], *, after_step: int) -> list[Task]:
+    """The waiting review tasks of the first step after `after_step` (they run in parallel), in order."""
+    waiting = [t for t in tasks if t.kind in REVIEW_KINDS and t.state == TaskState.WAITING and t.step > after_step]
+    if not waiting:
+        return []
+    step = min(t.step for t in waiting)
+    return [t for t in waiting if t.step == step]
+
+
+def _mark_open(case: Case, tasks: list[Task], *, today) -> None:
+    for task in tasks:
         task.state, task.opened_on = TaskState.OPEN, today
         task.due_on = deadlines.task_due_on(opened_on=today, limit_days=task.limit_days, case_due_on=case.due_on)
-        task.save(update_fields=["state", "opened_on", "due_on"])
-        opened.append({"task": task.pk, "department": task.department.name, "due_on": task.due_on})
-    record_event(case, "step_opened", actor=actor, now=now, data={"step": step, "tasks": opened})
+
+
+def _record_step_opened(case: Case, tasks: list[Task], *, now: datetime, actor) -> None:
+    record_event(case, "step_opened", actor=actor, now=now, data={"step": tasks[0].step, "tasks": [
+        {"task": task.pk, "department": task.department.name, "due_on": task.due_on} for task in tasks]})
+
+
+def open_next_step(case: Case, tasks: list[Task], *, after_step: int, now: datetime, actor) -> bool:
+    """Open every waiting review task of the next step (they run in parallel): one UPDATE per due date
+    (tasks of a step share it unless their stage limits differ). `tasks` are the case's tasks as read
+    under the case lock; the opened ones are changed in place. False when no step is left."""
+    opening = _next_step(tasks, after_step=after_step)
+    if not opening:
+        return False
+    today = local_day(now)
+    _mark_open(case, opening, today=today)
+    by_due: dict = {}
+    for task in opening:
+        by_due.setdefault(task.due_on, []).append(task.pk)
+    for due_on, ids in by_due.items():
+        Task.objects.filter(pk__in=ids).update(state=TaskState.OPEN, opened_on=today, due_on=due_on)
+    _record_step_opened(case, opening, now=now, actor=actor)
     return True
+
+
+def case_tasks(case: Case) -> list[Task]:
+    """Every task of a case locked by lock_case, with its department. Not locked row by row: every
+    writer of tasks locks the case first (see transitions.lock_case), so under that lock these rows are
+    current and stay so until commit."""
+    if not is_locked(case):
+        raise RuntimeError("case_tasks needs a case from lock_case")
+    tasks = list(Task.objects.filter(case=case).select_related("department").order_by("step", "id"))
+    for task in tasks:
+        task.case = case
+    return tasks
+
+
+def _require_open(task: Task, *, states, action: str) -> None:
+    if task.state not in states:
+        raise Conflict(_("审批任务“%(name)s”（%(dept)s）当前为“%(state)s”，不能%(action)s") % {
+            "name": task.name, "dept": task.department.name, "state": task.get_state_display(),
+            "action": ACTION_LABELS.get(action, action)})
 
 
 def _lock_task(task: Task, *, states=(TaskState.OPEN,), action: str) -> Task:
     locked = Task.objects.select_for_update(of=("self",)).select_related("department").get(pk=task.pk)
-    if locked.state not in states:
-        raise Conflict(_("审批任务“%(name)s”（%(dept)s）当前为“%(state)s”，不能%(action)s") % {
-            "name": locked.name, "dept": locked.department.name, "state": locked.get_state_display(),
-            "action": ACTION_LABELS.get(action, action)})
+    _require_open(locked, states=states, action=action)
     return locked
 
 
@@ -112,31 +158,53 @@ def approve_all(case: Case, *, actor, now: datetime, actor_label: str = "", data
     return case
 
 
-def _approve_locked(case: Case, task: Task, *, approver, opinion: str, now: datetime, actor_label: str = "") -> None:
+def _approve_locked(case: Case, task: Task, tasks: list[Task], *, approver, opinion: str, now: datetime,
+                    actor_label: str = "") -> None:
+    """`task` (one of `tasks`, the case's tasks read under its lock) approved; the next step opens when
+    its step is done, and after the last step the case is approved."""
     task.state, task.completed_at, task.completed_by, task.opinion = TaskState.APPROVED, now, approver, opinion
     task.save(update_fields=["state", "completed_at", "completed_by", "opinion"])
     record_event(case, "task_approved", actor=approver, now=now, actor_label=actor_label, reason=opinion,
                  data={"task": task.pk, "step": task.step, "name": task.name, "department": task.department.name})
-    step_open = Task.objects.filter(case=case, step=task.step, kind__in=REVIEW_KINDS,
-                                    state__in=[TaskState.WAITING, *OPEN_TASK_STATES]).exists()
+    step_open = any(t.step == task.step and t.kind in REVIEW_KINDS
+                    and t.state in (TaskState.WAITING, *OPEN_TASK_STATES) for t in tasks)
     if step_open:
         return  # a parallel department has not finished yet
-    if not open_next_step(case, after_step=task.step, now=now, actor=approver):
+    if not open_next_step(case, tasks, after_step=task.step, now=now, actor=approver):
+        load_result_parties(case)
         approve_all(case, actor=approver, now=now, actor_label=actor_label)
+
+
+def load_result_parties(case: Case) -> None:
+    """What issuing the result reads (the item with its department, the applicant, the centre), in
+    one query, for a case locked without them (lock_case(related=())): approvals that do not finish
+    the case do not pay for the joins."""
+    missing = [name for name in ("item", "applicant", "centre") if not Case._meta.get_field(name).is_cached(case)]
+    if not missing:
+        return
+    related = ["item__department" if name == "item" else name for name in missing]
+    loaded = Case.objects.select_related(*related).get(pk=case.pk)
+    for name in missing:
+        setattr(case, name, getattr(loaded, name))
 
 
 def approve_task(*, approver, task: Task, opinion: str = "", now: datetime | None = None) -> Task:
     """Approve one department's part of a step. When every task of the step is done the next step
-    opens; after the last one the case is approved and the result issued."""
+    opens; after the last one the case is approved and the result issued. Returns the task as it now
+    stands (its case is the one updated here)."""
     now = moment(now)
     _check_handler(approver, task)
     opinion = (opinion or "").strip()
     with transaction.atomic():
-        case = lock_case(task.case)  # the case first, always: parallel approvers queue here
-        locked = _lock_task(task, action="approve")
+        case = lock_case(task.case, related=())  # the case first, always: parallel approvers queue here
+        tasks = case_tasks(case)
+        locked = next((t for t in tasks if t.pk == task.pk), None)
+        if locked is None:  # pragma: no cover - tasks are never deleted or moved to another case
+            raise Conflict(_("审批任务不属于该办件"))
+        _require_open(locked, states=(TaskState.OPEN,), action="approve")
         _require_in_progress(case, "approve")
-        _approve_locked(case, locked, approver=approver, opinion=opinion, now=now)
-    return Task.objects.get(pk=task.pk)
+        _approve_locked(case, locked, tasks, approver=approver, opinion=opinion, now=now)
+    return locked
 
 
 def deny_task(*, approver, task: Task, reason: str, now: datetime | None = None) -> Task:

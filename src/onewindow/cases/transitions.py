@@ -66,16 +66,29 @@ def chain_key(case) -> str:
     return f"case:{case.number}"
 
 
-def lock_case(case) -> Case:
+LOCK_RELATED = ("item", "applicant", "centre")
+
+
+def lock_case(case, *, related: tuple[str, ...] = LOCK_RELATED) -> Case:
     """The case row, locked for the rest of the transaction and read fresh (another clerk may have
-    changed it while we waited for the lock). On SQLite the whole write transaction is already
-    exclusive (BEGIN IMMEDIATE in settings)."""
+    changed it while we waited for the lock), read with `related` (joined, not locked). A caller that
+    needs none of them passes `related=()`: the item row is wide and most approvals never read it.
+    Every writer of a case's rows (tasks, materials, fees …) takes this lock first, so under it those
+    rows can be read without locking each. On SQLite the whole write transaction is already exclusive
+    (BEGIN IMMEDIATE in settings)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock_case must run inside a transaction")
-    locked = (Case.objects.select_for_update(of=("self",))
-              .select_related("item", "applicant", "centre").get(pk=case.pk))
+    query = Case.objects.select_for_update(of=("self",))
+    if related:
+        query = query.select_related(*related)
+    locked = query.get(pk=case.pk)
     setattr(locked, _LOCKED, True)
     return locked
+
+
+def is_locked(case) -> bool:
+    """Whether `case` came from lock_case (in this transaction)."""
+    return getattr(case, _LOCKED, False)
 
 
 def state_label(state: str) -> str:
@@ -103,7 +116,7 @@ def transition(case: Case, action: str, *, actor, now: datetime, reason: str = "
                to_state: str | None = None, fields: tuple[str, ...] | list[str] = (), actor_label: str = "") -> Case:
     """Check the table, change the state, save `fields` with it and write the audit event.
     `to_state` is for transitions whose target depends on the case (supply: back to where it was)."""
-    if not getattr(case, _LOCKED, False):
+    if not is_locked(case):
         raise RuntimeError("transition needs a case from lock_case")
     require(case, action)
     _allowed, target = CASE_TRANSITIONS[action]
