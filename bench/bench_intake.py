@@ -3,7 +3,7 @@ transaction through psycopg; and each server worker's memory afterwards.
 
     .venv/bin/python -m bench.bench_intake [--size small|province] [--profile]
 
-Setup: a fresh PostgreSQL database `bench_intake` (`onewindow init`, demo accounts, an API token of
+Setup: a fresh PostgreSQL database `bench_intake` (or $ONEWINDOW_BENCH_INTAKE_DB; `onewindow init`, demo accounts, an API token of
 the window clerk, 50 registered applicants). `onewindow serve` (gunicorn gthread, 2 workers x 4
 threads, access log on, as in production) listens on 127.0.0.1.
 
@@ -45,7 +45,7 @@ import psycopg
 
 from bench import support
 
-DB = "bench_intake"
+DB = os.environ.get("ONEWINDOW_BENCH_INTAKE_DB", "bench_intake")  # another name for parallel runs
 ITEM = "1145068100760101XH-010020000000-00"  # 公司设立登记: 6 materials, online channel, no instant rules
 DURATION = {"small": 15, "province": 60}
 CLIENT_PROCESSES, CLIENT_THREADS = 2, 4

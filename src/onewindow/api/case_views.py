@@ -34,8 +34,15 @@ def case_summary_out(case) -> dict:
 
 def case_out(case, viewer) -> dict:
     light = None if case.state in FINAL_CASE_STATES or case.due_on is None else selectors.light(case)
-    tasks = case.tasks.select_related("department").order_by("step", "id")
-    materials = case.materials.select_related("certificate").order_by("id")
+    submitted = getattr(case, "submitted_materials", None)
+    if submitted is not None:
+        # Straight from cases.services.submit_case, with the rows it was written with: nothing to read
+        # back, and a case just submitted has no tasks, fees or certificates.
+        tasks, materials, fees, certificates = [], sorted(submitted, key=lambda row: row.pk), [], []
+    else:
+        tasks = case.tasks.select_related("department").order_by("step", "id")
+        materials = case.materials.select_related("certificate").order_by("id")
+        fees, certificates = case.fees.order_by("id"), case.certificates.order_by("id")
     return {
         **case_summary_out(case),
         "query_code": case.query_code,
@@ -65,11 +72,11 @@ def case_out(case, viewer) -> dict:
         "fees": [{
             "id": fee.pk, "description": fee.description, "amount": str(fee.amount), "state": fee.state,
             "paid_at": fee.paid_at, "receipt_number": fee.receipt_number,
-        } for fee in case.fees.order_by("id")],
+        } for fee in fees],
         "certificates": [{
             "number": certificate.number, "title": certificate.title, "status": certificate.status,
             "issued_on": certificate.issued_on,
-        } for certificate in case.certificates.order_by("id")],
+        } for certificate in certificates],
     }
 
 

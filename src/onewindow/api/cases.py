@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Status
 
 from onewindow.cases import selectors, services
+from onewindow.catalog import item_cache
 from onewindow.catalog import selectors as catalog_selectors
 from onewindow.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from onewindow.core.throttle import ScopedThrottle
@@ -66,22 +67,31 @@ def _prefixed(exc: DomainError, prefix: str) -> DomainError:
     return exc
 
 
-def _applicant_for(user, body):
+def _named_applicant(user, body):
+    """The registered applicant the body names, looked up once per request; None when the body names
+    none, names someone not registered yet, or the caller is not staff (an applicant submits only for
+    themself, see _applicant_for)."""
+    if body.applicant is None or not orgs_selectors.roles_of(user) & SUBMITTING_ROLES:
+        return None
+    return orgs_selectors.find_applicant_by_id_number(body.applicant.id_number)
+
+
+def _applicant_for(user, body, named):
     """The applicant a submission is for: the caller themself when they are an applicant; for staff
-    (window clerks, agents, administrators) the applicant named in the body, registered when new
-    (the caller's transaction then covers the registration and the case together)."""
-    roles = orgs_selectors.roles_of(user)
-    own = orgs_selectors.applicant_for_user(user)
-    if own is not None and not roles & SUBMITTING_ROLES:
+    (window clerks, agents, administrators) the applicant named in the body (`named`, from
+    _named_applicant), registered when new (the caller's transaction then covers the registration and
+    the case together)."""
+    if not orgs_selectors.roles_of(user) & SUBMITTING_ROLES:
+        own = orgs_selectors.applicant_for_user(user)
+        if own is None:
+            raise PermissionDenied(_("只有申请人本人、综合窗口人员和代办员可以提交申请"))
         if body.applicant is not None and identity.normalize(body.applicant.id_number) != own.id_number:
             raise PermissionDenied(_("申请人账号只能为本人提交申请"), field="applicant")
         return own
-    if not roles & SUBMITTING_ROLES:
-        raise PermissionDenied(_("只有申请人本人、综合窗口人员和代办员可以提交申请"))
     if body.applicant is None:
         raise ValidationError(_("代为提交时须填写申请人（类型、证件号码、姓名）"), field="applicant")
     given = body.applicant
-    applicant = orgs_selectors.find_applicant_by_id_number(given.id_number)
+    applicant = named
     if applicant is None:
         try:
             applicant = orgs_services.register_applicant(kind=given.kind, name=given.name,
@@ -99,13 +109,12 @@ def _applicant_for(user, body):
     return applicant
 
 
-def _registration_transaction(user, body):
-    """A transaction around the submission only when it may register a new applicant, so a refused
-    submission leaves no applicant behind. Otherwise none: submit_case allocates the case number in
-    its own short transaction (cases.numbering) and an outer one would hold the centre's counter row
-    for the whole intake."""
-    if body.applicant is not None and orgs_selectors.find_applicant_by_id_number(
-            body.applicant.id_number) is None:
+def _registration_transaction(user, body, named):
+    """A transaction around the submission only when it may register a new applicant (staff naming
+    someone not registered), so a refused submission leaves no applicant behind. Otherwise none:
+    submit_case allocates the case number in its own short transaction (cases.numbering) and an outer
+    one would hold the centre's counter row for the whole intake."""
+    if body.applicant is not None and named is None and orgs_selectors.roles_of(user) & SUBMITTING_ROLES:
         return transaction.atomic()
     return contextlib.nullcontext()
 
@@ -145,12 +154,13 @@ def submit_case(request, body: CaseSubmitIn,
     key = _idempotency_key(idempotency_key)
     user = request.auth
     try:
-        item = catalog_selectors.get_item(body.item)
+        item = item_cache.item_for_intake(body.item)
     except NotFound as exc:
         raise _with_field(exc, "code", "item") from None
     now = timezone.now()
-    with _registration_transaction(user, body):
-        applicant = _applicant_for(user, body)
+    named = _named_applicant(user, body)
+    with _registration_transaction(user, body, named):
+        applicant = _applicant_for(user, body, named)
         centre = _centre_for(user, body.centre)
         case = services.submit_case(
             item=item, applicant=applicant, channel=body.channel, centre=centre, form_data=body.form_data,
@@ -172,8 +182,9 @@ def submit_bundle(request, code: str, body: BundleSubmitIn,
     user = request.auth
     bundle = catalog_selectors.get_bundle(code)
     now = timezone.now()
-    with _registration_transaction(user, body):
-        applicant = _applicant_for(user, body)
+    named = _named_applicant(user, body)
+    with _registration_transaction(user, body, named):
+        applicant = _applicant_for(user, body, named)
         centre = _centre_for(user, body.centre)
         application = services.submit_bundle(
             bundle=bundle, applicant=applicant, channel=body.channel, centre=centre,

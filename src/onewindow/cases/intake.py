@@ -13,10 +13,11 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from onewindow.audit import services as audit
 from onewindow.catalog.models import ItemStatus, MaterialSource
 from onewindow.core import uploads
 from onewindow.core.errors import Conflict, PermissionDenied, ValidationError
@@ -38,7 +39,7 @@ from .models import (
     IdempotencyRecord,
 )
 from .states import CaseState
-from .transitions import lock_case, record_event, require, transition
+from .transitions import chain_key, lock_case, require, transition
 
 WAIVER_MIN_DAYS_BEFORE_DUE = 2
 WAIVER_MAX_WORKING_DAYS = 20
@@ -173,11 +174,21 @@ def create_case(sub: _Submission, *, number: str, query_code: str, now: datetime
     )
     for row in sub.materials:
         row.case = case
-        row.save()
-    record_event(case, "submitted", actor=sub.submitted_by, now=now, from_state="", to_state=CaseState.SUBMITTED,
-                 data={"channel": sub.channel, "item": sub.item.code, "item_version": sub.item.version,
-                       "bundle_application": bundle_application.number if bundle_application else None,
-                       "materials": {row.name: row.status for row in sub.materials}})
+    if connection.features.can_return_rows_from_bulk_insert:
+        CaseMaterial.objects.bulk_create(sub.materials)  # one INSERT; the rows get their ids back
+    else:
+        for row in sub.materials:
+            row.save()
+    # The case's chain is new (its number was issued a moment ago and the case row is unique by number):
+    # its first event goes through audit's short path. Arguments as transitions.record_event gives them.
+    actor = sub.submitted_by
+    audit.record_first(
+        chain_key=chain_key(case), action="onewindow.case.submitted", actor=actor,
+        actor_label="" if actor is not None else _("系统"), from_state=case.state, to_state=CaseState.SUBMITTED,
+        data={"channel": sub.channel, "item": sub.item.code, "item_version": sub.item.version,
+              "bundle_application": bundle_application.number if bundle_application else None,
+              "materials": {row.name: row.status for row in sub.materials}},
+        now=now)
     return case
 
 
@@ -252,19 +263,27 @@ def submit_case(*, item, applicant, channel, centre, form_data=None, provided_ma
                    provided_material_ids=provided_material_ids, files=files, submitted_by=submitted_by,
                    window=window, agent=agent, project=project, now=now)
     number = numbering.allocate_case_number(centre, local_day(now))
+    instant = bool(item.instant_approval_rules)  # no rules: try_instant_approval would do nothing
     try:
         with transaction.atomic():
             record = request.claim()
             case = create_case(sub, number=number, query_code=numbering.new_query_code(), now=now)
             request.attach(record, case)
-            from .approval import try_instant_approval
+            if instant:
+                from .approval import try_instant_approval
 
-            try_instant_approval(lock_case(case), now=now)
+                try_instant_approval(lock_case(case), now=now)
     except IntegrityError:
         if (existing := request.replay()) is not None:
             return existing
         raise
-    return Case.objects.get(pk=case.pk)
+    if instant:
+        return Case.objects.get(pk=case.pk)
+    # Nothing changed the case after it was written: it is returned as it is, with the material rows it
+    # was created with (a submitted case has no tasks, fees or certificates yet), so a caller can show
+    # it without reading it back.
+    case.submitted_materials = sub.materials
+    return case
 
 
 # -- the clerk's decision ----------------------------------------------------------------------------

@@ -86,14 +86,19 @@ def hit(scope: str, ident: str, *, now: float | None = None) -> Decision:
     digest = hashlib.sha256(ident.encode()).hexdigest()[:24]
     key = f"throttle:{scope}:{digest}:{window}"
     try:
-        if cache.add(key, 1, timeout=period + 1):
-            count = 1
-        else:
-            try:
-                count = cache.incr(key)
-            except ValueError:  # expired between add() and incr()
-                cache.set(key, 1, timeout=period + 1)
+        # Counting an existing window first: the usual case, and one cache operation instead of a
+        # refused add() and then incr() (with the database cache 6 statements instead of 12).
+        try:
+            count = cache.incr(key)
+        except ValueError:  # the window's first request (or its key just expired)
+            if cache.add(key, 1, timeout=period + 1):
                 count = 1
+            else:  # a concurrent request opened the window a moment ago
+                try:
+                    count = cache.incr(key)
+                except ValueError:  # expired between add() and incr()
+                    cache.set(key, 1, timeout=period + 1)
+                    count = 1
     except Exception:  # noqa: BLE001 — any backend error: fail open, loudly
         log.exception("throttle cache unavailable; allowing %s request", scope)
         return Decision(True, 0)

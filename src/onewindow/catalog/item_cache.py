@@ -1,0 +1,50 @@
+"""A public item for intake, with its list of materials kept in process between requests.
+
+Every submission needs the item (status, channels, limits, instant-approval rules) and its materials.
+The item row is read each time, so a suspension or any other change is seen at once; the materials
+come from a small in-process cache keyed by the item's id, version and `updated_at`. That key is safe:
+materials change only through catalog.services (update_item and the set_* wrappers), which save the
+item with its version bumped (and `updated_at` renewed, auto_now) in the same transaction, so a new
+list always comes with a new key and every server process sees the new key as soon as it reads the
+item row. (A material's sample file and blank form are uploaded without a new version; intake does
+not use them.) Stages and life events, which intake does not need, are not loaded.
+
+The materials handed out are shared between requests and threads: callers read them and point new
+rows at them, never change them."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.utils.translation import gettext as _
+
+from onewindow.core.errors import NotFound
+
+from .models import Item, Material
+from .selectors import PUBLIC_STATUSES
+
+CACHED_ITEMS = 512
+
+
+@lru_cache(maxsize=CACHED_ITEMS)
+def _materials(item_id: int, version: int, updated_at) -> tuple[Material, ...]:
+    return tuple(Material.objects.filter(item_id=item_id).order_by("order", "id"))
+
+
+def forget() -> None:
+    """Drop every cached list (tests whose rolled-back items may come back under the same id)."""
+    _materials.cache_clear()
+
+
+def item_for_intake(code: str) -> Item:
+    """The public item `code` (active, suspended or abolished: the caller checks which may be applied
+    for) with `item.materials.all()` answered from the cache. NotFound like catalog.selectors.get_item."""
+    item = Item.objects.filter(status__in=PUBLIC_STATUSES).select_related("department").filter(code=code).first()
+    if item is None:
+        raise NotFound(_("没有找到编码为 %(code)s 的事项，可能编码有误或尚未公布。") % {"code": code},
+                       field="code")
+    materials = item.materials.all()  # lazy: no query; filled from the cache as a prefetch would be
+    materials._result_cache = list(_materials(item.pk, item.version, item.updated_at))
+    materials._prefetch_done = True
+    item._prefetched_objects_cache = {"materials": materials}
+    return item
