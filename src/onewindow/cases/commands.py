@@ -1,6 +1,6 @@
 """Console subcommands of the cases part (see onewindow.cli):
 
-    onewindow history generate --size N [--seed S] [--months M]   sample history, with a progress bar
+    onewindow history generate --size N [--seed S] [--months M] [--processes K]   sample history, progress bar
     onewindow cases show NUMBER                                    a case's progress, in Chinese
     onewindow cases recompute-deadlines                            after importing an official calendar
 """
@@ -25,8 +25,10 @@ def cmd_history_generate(args) -> None:
 
     size = _positive("--size", args.size, MAX_HISTORY)
     months = _positive("--months", args.months, 120)
+    processes = None if args.processes is None else _positive("--processes", args.processes, 16)
     try:
-        summary = generate_history(size=size, seed=args.seed, months=months, progress=not args.quiet)
+        summary = generate_history(size=size, seed=args.seed, months=months, progress=not args.quiet,
+                                   processes=processes)
     except ValueError as exc:
         raise CommandFailed(str(exc)) from None
     states = ", ".join(f"{state} {count}" for state, count in summary["by_state"].items())
@@ -86,6 +88,8 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, default=2026, help="random seed (default 2026): same seed, same history")
     p.add_argument("--months", type=int, default=4, help="months of history ending today (default 4)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--processes", type=int, default=None,
+                   help="simulation processes on PostgreSQL (default: 2 from 20,000 cases on, else 1; SQLite: 1)")
     p.set_defaults(func=cmd_history_generate)
 
     cases = sub.add_parser("cases", help="cases: show progress, recompute provisional deadlines")

@@ -14,45 +14,28 @@ bulk (COPY on PostgreSQL) by `history_writer.BulkWriter`."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import random
 import re
 import sys
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
-from functools import lru_cache
+from itertools import accumulate
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from onewindow.audit.models import AuditChain, AuditEvent
-from onewindow.audit.services import _digest
 from onewindow.calendar.selectors import get_index
-from onewindow.catalog.models import Bundle, Item, ItemStatus
+from onewindow.catalog.models import Bundle
 from onewindow.orgs import identity
-from onewindow.orgs.models import Applicant, Department, Role, ServiceCentre, StaffRole, Window
+from onewindow.orgs.models import Applicant, Department, ServiceCentre, Window
 
-from .history_writer import BulkWriter, Table
-from .models import (
-    BundleApplication,
-    Case,
-    CaseCounter,
-    CaseMaterial,
-    Certificate,
-    CertificateCounter,
-    DenialFiling,
-    Extension,
-    Fee,
-    SpecialProcedure,
-    SupplementRequest,
-    Task,
-)
+from . import history_bulkload
+from .history_plan import WRITE_ORDER, ItemPlan, load_items, load_staff, tables
+from .history_writer import BulkWriter
+from .models import BundleApplication, Case, CaseCounter, CertificateCounter
 from .numbering import QUERY_CODE_ALPHABET, QUERY_CODE_LENGTH
 from .states import CaseState
 
@@ -80,145 +63,36 @@ COMPANY_WORDS = ["边贸", "海产", "红木", "跨境电商", "物流", "商贸
                  "百货", "农业", "电子"]
 STREETS = ["东兴大道", "北仑大道", "兴边路", "江平大道", "万尾金滩路", "马路镇中心街", "民生路", "迎宾路"]
 
-REVIEW_KINDS = ("review", "decision")
 # Share of submissions that are bundle applications (一件事); other scenarios: history_case.P.
 P_BUNDLE = 0.04
-
-
-@dataclass
-class _ItemPlan:
-    id: int
-    code: str
-    name: str
-    version: int
-    department_id: int
-    department_code: str
-    limit: int
-    immediate: bool
-    extension_days: int
-    fee: Decimal | None
-    fee_description: str
-    certificate_type: str
-    result_name: str
-    instant_rules: list
-    channels: list[str]
-    post_delivery: bool
-    stages: list[tuple]  # (step, kind, name, limit_days, department_id), by step
-    materials: list[tuple]  # (id, name, required, waivable, source, certificate_type)
-    weight: float = 1.0
-
-
-@dataclass
-class _Staff:
-    clerks: dict[int, list[tuple[int, str]]] = field(default_factory=dict)  # centre id -> [(id, username)]
-    approvers: dict[int, list[tuple[int, str]]] = field(default_factory=dict)  # department id -> ...
-    agents: list[tuple[int, str]] = field(default_factory=list)
-    any_clerk: list[tuple[int, str]] = field(default_factory=list)
-
-
-def _tables() -> dict:
-    return {
-        Applicant: Table(Applicant, ["id", "kind", "name", "id_number", "phone", "address", "legal_representative",
-                                     "user", "bad_credit", "created_at"]),
-        BundleApplication: Table(BundleApplication, ["id", "number", "query_code", "bundle", "applicant", "centre",
-                                                     "submitted_at"]),
-        Case: Table(Case, [
-            "id", "number", "query_code", "item", "item_version", "applicant", "centre", "window", "channel", "state",
-            "form_data", "bundle_application", "project", "agent", "submitted_by", "accepted_by", "submitted_at",
-            "accepted_on", "committed_limit_days", "extension_days", "paused_days", "paused_since", "due_on",
-            "due_provisional", "calendar_version", "decided_at", "concluded_at", "visit_count", "instant_rule", "delivery_method",
-            "delivery_address", "tracking_number", "delivered_at", "decision_reason", "updated_at"]),
-        Certificate: Table(Certificate, ["id", "number", "certificate_type", "title", "holder", "case", "issuer",
-                                         "issued_on", "valid_until", "status", "data", "digest"]),
-        Task: Table(Task, ["id", "case", "step", "kind", "name", "department", "state", "limit_days", "opened_on",
-                           "due_on", "completed_at", "completed_by", "opinion"]),
-        CaseMaterial: Table(CaseMaterial, ["id", "case", "material", "name", "status", "certificate", "file",
-                                           "promised_by", "supplied_at", "note"]),
-        SupplementRequest: Table(SupplementRequest, ["id", "case", "task", "requested_by", "requested_at",
-                                                     "requested_on", "defects", "return_state", "supplied_at"]),
-        SpecialProcedure: Table(SpecialProcedure, ["id", "case", "task", "kind", "limit_days", "started_on",
-                                                   "due_on", "ended_on", "started_by", "reason", "outcome",
-                                                   "applicant_notified_at"]),
-        Extension: Table(Extension, ["id", "case", "days", "reason", "requested_by", "approved_by", "approved_at",
-                                     "applicant_notified_at", "previous_due_on", "new_due_on"]),
-        DenialFiling: Table(DenialFiling, ["id", "case", "kind", "department", "reason", "filed_by", "filed_at"]),
-        Fee: Table(Fee, ["id", "case", "description", "amount", "state", "paid_at", "receipt_number"]),
-        AuditChain: Table(AuditChain, ["id", "key", "length", "head_hash"]),
-        AuditEvent: Table(AuditEvent, ["id", "chain", "position", "occurred_at", "actor", "actor_label", "action",
-                                       "from_state", "to_state", "reason", "data", "prev_hash", "hash"]),
-    }
-
-
-# Parents before children (SQLite checks foreign keys per statement; PostgreSQL defers them).
-WRITE_ORDER = [Applicant, BundleApplication, Case, Certificate, Task, CaseMaterial, SupplementRequest,
-               SpecialProcedure, Extension, DenialFiling, Fee, AuditChain, AuditEvent]
-
-
-def _load_items(rng: random.Random) -> list[_ItemPlan]:
-    items = (Item.objects.filter(status=ItemStatus.ACTIVE, stages__isnull=False).distinct()
-             .select_related("department").prefetch_related("stages", "materials").order_by("code"))
-    plans = []
-    for item in items:
-        stages = [(stage.step, stage.kind, stage.name, stage.limit_days, stage.department_id)
-                  for stage in sorted(item.stages.all(), key=lambda s: (s.step, s.id))]
-        if not any(kind in REVIEW_KINDS for _step, kind, *_rest in stages):
-            # As approval.create_tasks: one review task for the item's department with the whole limit.
-            step = max((st for st, kind, *_rest in stages if kind == "acceptance"), default=0) + 1
-            stages = [(st + 1 if kind == "delivery" and st <= step else st, kind, *rest)
-                      for st, kind, *rest in stages]
-            stages.append((step, "review", "审查与决定", item.committed_limit_days, item.department_id))
-            stages.sort(key=lambda s: s[0])
-        channels = [name for name in ("window", "online", "post") if getattr(item, f"channel_{name}")] or ["window"]
-        plans.append(_ItemPlan(
-            id=item.id, code=item.code, name=item.name, version=item.version, department_id=item.department_id,
-            department_code=item.department.code,
-            limit=item.committed_limit_days, immediate=item.is_immediate, extension_days=item.extension_days,
-            fee=item.fee_amount if item.has_fee and item.fee_amount else None,
-            fee_description=(item.fee_description or item.name)[:200], certificate_type=item.result_certificate_type,
-            result_name=item.result_name or item.name, instant_rules=list(item.instant_approval_rules or []),
-            channels=channels, post_delivery=item.offers_post_delivery, stages=stages,
-            materials=[(m.id, m.name, m.required, m.waivable, m.source, m.certificate_type)
-                       for m in sorted(item.materials.all(), key=lambda m: (m.order, m.id))],
-        ))
-    # Popularity: a few items take most of the cases (Zipf-like), in a seed-determined order.
-    order = list(range(len(plans)))
-    rng.shuffle(order)
-    for rank, index in enumerate(order):
-        plans[index].weight = 1.0 / (rank + 1) ** 0.9
-    return plans
-
-
-def _load_staff() -> _Staff:
-    staff = _Staff()
-    for user_id, username, role, centre_id, department_id in StaffRole.objects.filter(user__is_active=True).values_list(
-            "user_id", "user__username", "role", "centre_id", "department_id").order_by("user_id"):
-        if role == Role.WINDOW_CLERK and centre_id:
-            staff.clerks.setdefault(centre_id, []).append((user_id, username))
-            staff.any_clerk.append((user_id, username))
-        elif role in (Role.APPROVER, Role.CHIEF_REPRESENTATIVE) and department_id:
-            staff.approvers.setdefault(department_id, []).append((user_id, username))
-        elif role == Role.AGENT:
-            staff.agents.append((user_id, username))
-    return staff
+# Simulation processes on PostgreSQL from this many cases on (each simulates a disjoint range of days;
+# the parent COPYs their rows in its one transaction: cases/history_parallel.py).
+PARALLEL_FROM = 20_000
+PROCESSES = 2
+# Rows per case we expect in each table, to decide whether to build its indexes after the load.
+ROWS_PER_CASE = {"cases_task": 3, "cases_casematerial": 4, "audit_auditevent": 7, "orgs_applicant": 0.25,
+                 "cases_certificate": 0.25, "cases_fee": 0.05}
 
 
 class _Generator:
-    def __init__(self, *, size: int, seed: int, start: date, end: date, now: datetime, progress: bool):
-        self.size, self.start, self.end, self.now = size, start, end, now
+    def __init__(self, *, size: int, seed: int, start: date, end: date, now: datetime, progress: bool,
+                 processes: int = 1):
+        self.size, self.start, self.end, self.now, self.seed = size, start, end, now, seed
+        self.processes = processes
         self.rng = random.Random(seed)
         self.tz = ZoneInfo(settings.TIME_ZONE)
         self.index = get_index()
-        self.items = _load_items(self.rng)
+        self.items = load_items(self.rng)
         if not self.items:
             raise ValueError("没有可用的事项（含办理环节的在用事项）：请先运行 onewindow init 载入示例目录")
-        self.item_weights = [plan.weight for plan in self.items]
+        self.item_cum_weights = list(accumulate(plan.weight for plan in self.items))
         self.bundles = [
             (bundle.id, bundle.code, [item_id for item_id in bundle.bundle_items.order_by("order")
                                       .values_list("item_id", flat=True)])
             for bundle in Bundle.objects.filter(is_active=True).order_by("code")]
         self.plan_by_id = {plan.id: plan for plan in self.items}
         self.bundles = [b for b in self.bundles if b[2] and all(i in self.plan_by_id for i in b[2])]
-        self.staff = _load_staff()
+        self.staff = load_staff()
         self.department_names = dict(Department.objects.values_list("id", "name"))
         self.department_codes = dict(Department.objects.values_list("id", "code"))
         centres = list(ServiceCentre.objects.order_by("level", "code").values_list("id", "code", "level"))
@@ -227,7 +101,8 @@ class _Generator:
         self.county = centres[0]
         # Windows: the county centre takes most intake, townships and village points the rest.
         self.centres = centres
-        self.centre_weights = [{2: 60, 3: 60, 4: 12, 5: 4}.get(level, 10) for _id, _code, level in centres]
+        self.centre_cum_weights = list(accumulate({2: 60, 3: 60, 4: 12, 5: 4}.get(level, 10)
+                                                  for _id, _code, level in centres))
         self.windows: dict[int, list[int]] = defaultdict(list)
         for window_id, centre_id in Window.objects.filter(is_comprehensive=True).order_by("id").values_list(
                 "id", "centre_id"):
@@ -237,12 +112,13 @@ class _Generator:
         self.counters: dict[tuple[int, date], int] = {
             (centre_id, day): last for centre_id, day, last in CaseCounter.objects.filter(
                 day__gte=start, day__lte=end).values_list("centre_id", "day", "last")}
-        self.writer = BulkWriter(_tables().values())
+        self.writer = BulkWriter(tables().values())
         self.progress = progress
         self.holdings: dict[tuple[int, str], tuple[int, str, date]] = {}  # (applicant, type) -> certificate
         self.stats: dict[str, int] = defaultdict(int)
         self.lights: dict[str, int] = defaultdict(int)
         self.certificate_counters: dict[tuple[str, int], int] = {}
+        self.certificate_offset = 0  # a simulation process's block of certificate numbers
         self.midnights: dict[date, datetime] = {}
         self.digests = 0
 
@@ -314,54 +190,75 @@ class _Generator:
         # Read before the writer starts: its thread owns the connection until finish().
         self.certificate_counters = {(certificate_type, year): last for certificate_type, year, last in
                                      CertificateCounter.objects.values_list("certificate_type", "year", "last")}
-        self.writer.start()
+        dropped = []
+        if self.writer.postgres:
+            with connection.cursor() as cursor:
+                expected = {table.name: int(self.size * ROWS_PER_CASE.get(table.name, 1))
+                            for table in self.writer.tables.values()}
+                dropped = history_bulkload.drop_secondary_indexes(cursor, expected)
+        # Several processes are forked: no writer thread in the parent then (it COPYs what they send).
+        self.writer.start(background=self.processes == 1)
         try:
-            return self._run(started)
+            summary = self._run(started)
         finally:
             self.writer.stop()
+        if dropped:
+            with connection.cursor() as cursor:
+                history_bulkload.rebuild(cursor, dropped)
+        summary["seconds"] = round(time.monotonic() - started, 2)
+        summary["rate"] = round(summary["cases"] / summary["seconds"]) if summary["seconds"] else 0
+        summary["indexes_rebuilt"] = len(dropped)
+        return summary
 
     def _run(self, started: float) -> dict:
         applicants = self.make_applicants()
         # Submission moments, oldest first, so earlier certificates can be reused by later cases.
-        days = self.workdays
         # More recent days carry a little more load (growth); weekends only online.
-        last = len(days) - 1
+        last = len(self.workdays) - 1
         moments = sorted(last - int(last * self.rng.random() ** 1.5) for _ in range(self.size))
         bar = None
         if self.progress:
             from tqdm import tqdm
 
             bar = tqdm(total=self.size, desc="样例办件 cases", unit="件", file=sys.stderr, mininterval=0.5)
-        made = 0
-        rng = self.rng
-        while made < self.size:
-            day = days[moments[made]]
-            applicant = applicants[int(len(applicants) * rng.random() ** 1.3)]
-            bundle = rng.choice(self.bundles) if self.bundles and rng.random() < P_BUNDLE else None
-            if bundle is not None and made + len(bundle[2]) <= self.size:
-                count = self.bundle(bundle, day, applicant)
-            else:
-                plan = rng.choices(self.items, weights=self.item_weights)[0]
-                self.case(plan, day, applicant)
-                count = 1
-            made += count
-            if bar is not None:
-                bar.update(count)
+        if self.processes > 1:
+            from .history_parallel import run_parallel
+
+            run_parallel(self, moments, applicants, bar)
+        else:
+            self.simulate(moments, applicants, bar.update if bar is not None else None)
         self.writer.flush_all(WRITE_ORDER)
         self.writer.finish()
         self.save_counters()
         if bar is not None:
             bar.close()
-        seconds = time.monotonic() - started
         tables = {table.name: table.written for table in self.writer.tables.values()}
         return {
-            "cases": self.writer.tables[Case].written, "seconds": round(seconds, 2),
-            "rate": round(self.writer.tables[Case].written / seconds) if seconds else 0,
+            "cases": self.writer.tables[Case].written, "processes": self.processes,
             "by_state": dict(sorted((k.removeprefix("state:"), v) for k, v in self.stats.items()
                                     if k.startswith("state:"))),
             "lights": dict(self.lights), "scenarios": {k: v for k, v in self.stats.items() if ":" not in k},
             "rows": tables, "start": self.start.isoformat(), "end": self.end.isoformat(),
         }
+
+    def simulate(self, moments: list[int], applicants: list, progress=None) -> None:
+        """One case (or bundle) per moment (an index into the working days), in order."""
+        from .history_case import simulate_case
+
+        made, size, rng, days = 0, len(moments), self.rng, self.workdays
+        items, cum_weights, pool = self.items, self.item_cum_weights, len(applicants)
+        while made < size:
+            day = days[moments[made]]
+            applicant = applicants[int(pool * rng.random() ** 1.3)]
+            bundle = rng.choice(self.bundles) if self.bundles and rng.random() < P_BUNDLE else None
+            if bundle is not None and made + len(bundle[2]) <= size:
+                count = self.bundle(bundle, day, applicant)
+            else:
+                simulate_case(self, rng.choices(items, cum_weights=cum_weights)[0], day, applicant)
+                count = 1
+            made += count
+            if progress is not None:
+                progress(count)
 
     def save_counters(self) -> None:
         for (certificate_type, year), last in self.certificate_counters.items():
@@ -398,69 +295,30 @@ class _Generator:
         return len(item_ids)
 
     # -- one case -----------------------------------------------------------------------------------
-    def case(self, plan: _ItemPlan, day: date, applicant, *, bundle_application_id=None, submitted_at=None,
+    def case(self, plan: ItemPlan, day: date, applicant, *, bundle_application_id=None, submitted_at=None,
              channel=None, centre=None) -> None:
         from .history_case import simulate_case
 
         simulate_case(self, plan, day, applicant, bundle_application_id=bundle_application_id,
                       submitted_at=submitted_at, channel=channel, centre=centre)
 
-    def write_chain(self, chain_key: str, events: list[tuple]) -> None:
-        """events: (occurred_at, actor_id, actor_label, action, from_state, to_state, reason, data).
-        Hashes are those of audit.services._digest, built from cached pieces (see _fast_digest)."""
-        writer = self.writer
-        chain_id = writer.new_id(AuditChain)
-        prev = ""
-        for position, (occurred_at, actor_id, label, action, from_state, to_state, reason, data) in \
-                enumerate(events, 1):
-            data_json = _json_sorted(data) if data else "{}"
-            digest = _fast_digest(prev, position, occurred_at, label, action, from_state, to_state, reason,
-                                  data_json)
-            self.digests += 1
-            if self.digests % 1009 == 1:  # keep the fast path honest against the real function
-                expected = _digest(prev_hash=prev, position=position, occurred_at=occurred_at, actor_label=label,
-                                   action=action, from_state=from_state, to_state=to_state, reason=reason,
-                                   data=json.loads(data_json))
-                if expected != digest:
-                    raise RuntimeError("history: audit digest differs from audit.services._digest")
-            writer.add(AuditEvent, (writer.new_id(AuditEvent), chain_id, position, occurred_at, actor_id, label,
-                                    action, from_state, to_state, reason, data_json, prev, digest))
-            prev = digest
-        writer.add(AuditChain, (chain_id, chain_key, len(events), prev))
-
     def certificate_number(self, certificate_type: str, year: int, centre_code: str) -> str:
         """As numbering.allocate_certificate_number: <centre letters>-<TYPE>-<year>-<seq per type and year>."""
         key = (certificate_type, year)
-        self.certificate_counters[key] = self.certificate_counters.get(key, 0) + 1
+        self.certificate_counters[key] = self.certificate_counters.get(key, self.certificate_offset) + 1
         letters = re.match(r"[A-Za-z]+", centre_code)
         prefix = letters.group(0).upper() if letters else "CERT"
         kind = re.sub(r"[^A-Za-z0-9]", "", certificate_type).upper()[:16] or "CERT"
         return f"{prefix}-{kind}-{year}-{self.certificate_counters[key]:06d}"
 
 
-@lru_cache(maxsize=8192)
-def _js(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
-
-
-def _json_sorted(data: dict) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
-
-
-def _fast_digest(prev: str, position: int, occurred_at: datetime, label: str, action: str, from_state: str,
-                 to_state: str, reason: str, data_json: str) -> str:
-    """audit.services._digest with the JSON of the list assembled from pieces: the strings repeat
-    (labels, actions, states, reasons), so their JSON is cached; `data_json` is the sorted, compact JSON
-    of the event data, the same text json.dumps(..., sort_keys=True) puts inside the list."""
-    payload = (f'["{prev}",{position},"{occurred_at.isoformat(timespec="microseconds")}",{_js(label)},'
-               f'{_js(action)},{_js(from_state)},{_js(to_state)},{_js(reason)},{data_json}]')
-    return hashlib.sha256(payload.encode()).hexdigest()
-
-
 def generate_history(*, size: int, seed: int = 2026, start: date | None = None, end: date | None = None,
-                     progress: bool = False, months: int = 4, now: datetime | None = None) -> dict:
+                     progress: bool = False, months: int = 4, now: datetime | None = None,
+                     processes: int | None = None) -> dict:
     """Write `size` sample cases submitted between `start` and `end` (default: the last `months` months up
-    to today) and return a summary. Deterministic for a given seed, database and `now`."""
+    to today) and return a summary. Deterministic for a given seed, database, `now` and number of
+    simulation `processes` (default: PROCESSES on PostgreSQL from PARALLEL_FROM cases on, else 1; SQLite
+    always 1)."""
     if size < 1:
         raise ValueError("size must be at least 1")
     now = now or timezone.now()
@@ -470,18 +328,16 @@ def generate_history(*, size: int, seed: int = 2026, start: date | None = None, 
         raise ValueError("start must not be after end")
     # In UTC, as the database returns it: audit hashes are computed over the ISO text of the moment.
     cut = min(now, datetime(end.year, end.month, end.day, 23, 59, tzinfo=ZoneInfo(settings.TIME_ZONE))).astimezone(UTC)
+    postgres = connection.vendor == "postgresql"
+    if processes is None:
+        processes = PROCESSES if postgres and size >= PARALLEL_FROM else 1
+    processes = max(1, min(processes, size)) if postgres else 1
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if postgres:
             with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit = off")
-                # The foreign-key checks Django defers to COMMIT cost more than the COPY itself (one
-                # trigger call per row and key). The rows are consistent by construction (and the
-                # tests check them), so a superuser skips them for this transaction only, as
-                # pg_restore --disable-triggers does; other roles keep them.
-                cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-                if cursor.fetchone()[0]:
-                    cursor.execute("SET LOCAL session_replication_role = replica")
-        generator = _Generator(size=size, seed=seed, start=start, end=end, now=cut, progress=progress)
+                history_bulkload.prepare(cursor)
+        generator = _Generator(size=size, seed=seed, start=start, end=end, now=cut, progress=progress,
+                               processes=processes)
         return generator.run()
 
 

@@ -5,45 +5,28 @@ written as the rows the services would have left behind."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from types import SimpleNamespace
 
 from onewindow.catalog.models import MaterialSource
 
-from . import models, states
-from .models import (
-    Case,
-    CaseMaterial,
-    Certificate,
-    DenialFiling,
-    Extension,
-    Fee,
-    SpecialProcedure,
-    SupplementRequest,
-    Task,
+from . import history_audit as audit
+from .history_case_clock import ClockStops
+from .history_case_outcome import Outcome
+from .history_values import (
+    NOBODY,
+    REVIEW_KINDS,
+    SYSTEM,
+    CaseMaterialStatus,
+    DenialKind,
+    FeeState,
+    S,
+    Stop,
+    TaskState,
+    to_json,
 )
-from .results import certificate_digest
+from .models import Case, CaseMaterial, DenialFiling, Fee, SupplementRequest, Task
 
 
-def _values(choices) -> SimpleNamespace:
-    # Plain strings, not enum members: psycopg's COPY would write an enum's name, not its value.
-    return SimpleNamespace(**{member.name: member.value for member in choices})
-
-
-S = _values(states.CaseState)
-TaskState = _values(states.TaskState)
-CaseMaterialStatus = _values(models.CaseMaterialStatus)
-FeeState = _values(models.FeeState)
-DenialKind = _values(models.DenialKind)
-NOBODY = (None, "")
-REVIEW_KINDS = ("review", "decision")
-SYSTEM = "系统"
-
-
-class _Stop(Exception):
-    """The timeline has reached `now`: what follows has not happened yet."""
-
-
-class _Life:
+class _Life(ClockStops, Outcome):
     def __init__(self, g, plan, day, applicant, *, bundle_application_id, submitted_at, channel, centre):
         from . import history
 
@@ -54,7 +37,7 @@ class _Life:
         self.bundle_application_id = bundle_application_id
         self.channel = channel or self.pick_channel()
         self.centre = centre or (g.county if self.channel != "window"
-                                 else self.rng.choices(g.centres, weights=g.centre_weights)[0])
+                                 else self.rng.choices(g.centres, cum_weights=g.centre_cum_weights)[0])
         self.submitted_at = submitted_at or (g.office_time(day) if self.channel == "window"
                                              else g.at(day, self.rng.randint(420, 1380)))
         if self.submitted_at > g.now:
@@ -95,17 +78,21 @@ class _Life:
 
     def happen(self, moment: datetime) -> datetime:
         if moment > self.g.now:
-            raise _Stop
+            raise Stop
         return moment
 
-    def event(self, moment, actor, verb, frm, to, reason="", data=None) -> None:
+    def event(self, moment, actor, verb, frm, to, reason="", data: dict | str | None = None) -> None:
         """As transitions.transition / record_event write it: an event that keeps the state records the
-        state as both from and to; an event without a person is the system's."""
+        state as both from and to; an event without a person is the system's. `data`: a dict, or its
+        sorted compact JSON already (history_audit's builders)."""
         frm, to = (frm or self.state), (to or self.state)
         if verb == "submitted":
             frm = ""
-        self.events.append((moment, actor[0], actor[1] or SYSTEM, f"onewindow.case.{verb}", frm, to, reason,
-                            data or {}))
+        if data is None:
+            data = "{}"
+        elif type(data) is not str:
+            data = audit.sorted_json(data)
+        self.events.append((moment, actor[0], actor[1] or SYSTEM, f"onewindow.case.{verb}", frm, to, reason, data))
         self.state = to
 
     def approver(self, department_id):
@@ -128,7 +115,7 @@ class _Life:
         applicant_actor = (self.user_id, self.username) if self.user_id else NOBODY
         submitter = self.clerk if self.channel == "window" else applicant_actor
         self.event(self.submitted_at, submitter, "submitted", "", S.SUBMITTED,
-                   data={"item": plan.code, "channel": self.channel})
+                   data=audit.submitted_data(plan.code, self.channel))
         self.add_materials()
         try:
             if plan.instant_rules and self.channel in ("online", "api") and not self.bad_credit \
@@ -146,7 +133,7 @@ class _Life:
             if rng.random() < P.WITHDRAWN:
                 return self.withdraw(self.later(intake, rng.randint(1, 3)))
             self.work(intake, late=rng.random() < P.LATE, denied=rng.random() < P.DENIED)
-        except _Stop:
+        except Stop:
             pass
         finally:
             self.write()
@@ -212,7 +199,7 @@ class _Life:
         supplied = self.later(moment, self.rng.randint(1, 6))
         done = supplied <= self.g.now
         self.g.writer.add(SupplementRequest, (request_id, self.id, None, self.clerk[0], moment,
-                                              self.local_day(moment), _json(defects), S.SUBMITTED,
+                                              self.local_day(moment), to_json(defects), S.SUBMITTED,
                                               supplied if done else None))
         self.g.stats["supplemented_at_intake"] += 1
         self.happen(supplied)
@@ -240,8 +227,7 @@ class _Life:
             if waivers:
                 g.stats["waivers"] += 1
         self.event(moment, actor, "accepted", S.SUBMITTED, S.IN_PROGRESS,
-                   data={"due_on": self.due.isoformat(), "calendar_version": self.version,
-                         "provisional": self.provisional, "waivers": waivers})
+                   data=audit.accepted_data(self.due, self.version, self.provisional, waivers))
         for step, kind, name, limit_days, department_id in plan.stages:
             task = [g.writer.new_id(Task), step, kind, name, department_id, TaskState.WAITING, limit_days, None, None,
                     None, None, ""]
@@ -306,63 +292,10 @@ class _Life:
                 task[5], task[9], task[10] = TaskState.APPROVED, done, actor[0]
                 task[11] = rng.choice(("符合条件，同意", "材料齐全，审查通过", "同意办理", "经审查符合法定条件"))
                 self.event(done, actor, "task_approved", "", "", reason=task[11],
-                           data={"task": task[0], "step": step, "name": task[3],
-                                 "department": self.g.department_names.get(task[4], "")})
+                           data=audit.task_approved_data(task[0], step, task[3],
+                                                         self.g.department_names.get(task[4], "")))
                 moment = max(moment, done)
         self.settle(moment)
-
-    def review_supplement(self, task, moment) -> int:
-        """补正 during review: the clock stops until the applicant supplies."""
-        g = self.g
-        actor = self.approver(task[4])
-        asked = self.happen(self.later(moment, 1))
-        defects = self.supplement_defects()
-        self.event(asked, actor, "supplement_requested", S.IN_PROGRESS, S.SUPPLEMENT_REQUESTED,
-                   data={"defects": defects, "task": task[0]})
-        days = self.rng.randint(1, 5)
-        supplied = self.later(asked, days)
-        done = supplied <= g.now
-        g.writer.add(SupplementRequest, (g.writer.new_id(SupplementRequest), self.id, task[0], actor[0], asked,
-                                         self.local_day(asked), _json(defects), S.IN_PROGRESS,
-                                         supplied if done else None))
-        g.stats["supplemented_in_review"] += 1
-        self.paused_since = self.local_day(asked)
-        self.happen(supplied)
-        paused = g.index.between(self.local_day(asked), self.local_day(supplied)).working_days
-        self.paused_since = None
-        self.pause(paused)
-        self.event(supplied, NOBODY, "supplied", S.SUPPLEMENT_REQUESTED, S.IN_PROGRESS,
-                   data={"paused_days": paused})
-        return paused
-
-    def special_procedure(self, task, moment) -> int:
-        """特别程序 (Art. 45): not counted in the limit; the applicant is told its length in writing."""
-        g, rng = self.g, self.rng
-        kind, label, limit_days = rng.choice(self.history.PROCEDURES)
-        actor = self.approver(task[4])
-        started = self.happen(self.later(moment, 1))
-        started_on = self.local_day(started)
-        due = g.workday_after(started_on, limit_days)
-        ended_on = g.workday_after(started_on, rng.randint(max(1, limit_days // 2), limit_days))
-        ended = g.office_time(ended_on)
-        finished = ended <= g.now
-        task[5] = TaskState.SUSPENDED
-        self.paused_since = started_on
-        reason = f"依法需{label}"
-        self.event(started, actor, "special_procedure_started", S.IN_PROGRESS, S.SUSPENDED, reason=reason,
-                   data={"kind": kind, "limit_days": limit_days, "task": task[0]})
-        g.writer.add(SpecialProcedure, (g.writer.new_id(SpecialProcedure), self.id, task[0], kind, limit_days,
-                                        started_on, due, ended_on if finished else None, actor[0], reason,
-                                        f"{label}完成，符合条件" if finished else "", started))
-        g.stats["special_procedures"] += 1
-        self.happen(ended)
-        task[5] = TaskState.OPEN
-        self.paused_since = None
-        paused = g.index.between(started_on, ended_on).working_days
-        self.pause(paused)
-        self.event(ended, actor, "special_procedure_ended", S.SUSPENDED, S.IN_PROGRESS,
-                   data={"kind": kind, "paused_days": paused})
-        return paused
 
     def open_step(self, step, moment, actor) -> None:
         """approval.open_next_step: every waiting review task of the step opens at once (parallel)."""
@@ -370,151 +303,8 @@ class _Life:
         for task in self.tasks:
             if task[1] == step and task[2] in REVIEW_KINDS and task[5] == TaskState.WAITING:
                 task[5], task[7], task[8] = TaskState.OPEN, opened_on, self.task_due(opened_on, task[6])
-                opened.append({"task": task[0], "department": self.g.department_names.get(task[4], ""),
-                               "due_on": task[8].isoformat() if task[8] else None})
-        self.event(moment, actor, "step_opened", "", "", data={"step": step, "tasks": opened})
-
-    def task_due(self, opened_on, limit_days):
-        """deadlines.task_due_on: the stage limit from the day it opens, never after the case's due date."""
-        if not limit_days:
-            return self.due
-        return min(self.g.index.add(opened_on, limit_days).due_on, self.due)
-
-    def pause(self, days: int) -> None:
-        self.paused_days += days
-        self.recompute_due()
-
-    def recompute_due(self) -> None:
-        deadline = self.g.index.add(self.accepted_on, self.plan.limit + self.extension_days + self.paused_days)
-        self.due, self.provisional = deadline.due_on, deadline.provisional
-
-    def extend(self, task, moment, days) -> None:
-        g = self.g
-        actor = self.approver(task[4])
-        at = self.happen(self.later(moment, 1))
-        previous = self.due
-        self.extension_days += days
-        self.recompute_due()
-        reason = "情况复杂，经本机关负责人批准延长"
-        g.writer.add(Extension, (g.writer.new_id(Extension), self.id, days, reason, actor[0], actor[0], at, at,
-                                 previous, self.due))
-        self.event(at, actor, "extended", "", "", reason=reason,
-                   data={"days": days, "previous_due_on": previous.isoformat(), "due_on": self.due.isoformat()})
-        g.stats["extensions"] += 1
-
-    def deny(self, task, moment, actor) -> None:
-        reason = self.rng.choice(self.history.DENIAL_REASONS)
-        task[5], task[9], task[10], task[11] = TaskState.DENIED, moment, actor[0], reason
-        for other in self.tasks:
-            if other[5] in (TaskState.OPEN, TaskState.WAITING, TaskState.SUSPENDED):
-                other[5] = TaskState.CANCELLED
-        self.decision_reason = reason
-        self.decided_at = self.concluded_at = moment
-        self.event(moment, actor, "denied", S.IN_PROGRESS, S.DENIED, reason=reason, data={"task": task[0]})
-        self.g.writer.add(DenialFiling, (self.g.writer.new_id(DenialFiling), self.id, DenialKind.DENIAL, task[4],
-                                         reason, actor[0], moment))
-
-    def settle(self, moment) -> None:
-        """All steps done: waived materials in, fee paid, decision, certificate, delivery."""
-        rng, g = self.rng, self.g
-        for row in self.materials:
-            if row[3] == CaseMaterialStatus.WAIVED:
-                supplied = self.happen(min(moment, g.office_time(row[5])))
-                row[3], row[6] = CaseMaterialStatus.PROVIDED, supplied
-                self.event(supplied, self.clerk, "waived_material_supplied", "", "", data={"material": row[1]})
-        approved = moment + timedelta(minutes=rng.randint(1, 20))
-        self.happen(approved)
-        self.decided_at = approved
-        self.event(approved, self.approver(self.plan.department_id), "approved", S.IN_PROGRESS, S.APPROVED)
-        self.issue(approved)
-        if self.fee is not None:
-            paid = self.happen(approved + timedelta(minutes=rng.randint(5, 240)))
-            receipt = f"GX{self.local_day(paid):%Y%m%d}{rng.randrange(10**6):06d}"
-            self.fee[4:7] = [FeeState.PAID, paid, receipt]
-            self.event(paid, self.clerk, "fee_paid", "", "", data={"fee": self.fee[0], "receipt_number": receipt})
-            approved = paid
-        method = "electronic" if self.channel in ("online", "api") and self.plan.certificate_type else \
-            ("post" if self.plan.post_delivery and rng.random() < 0.3 else "pickup")
-        self.conclude(self.later(approved, 0 if self.plan.immediate else rng.choice((0, 0, 1))), method=method)
-
-    def issue(self, moment) -> None:
-        """results.issue_result: the e-certificate, its number and its keyed digest."""
-        plan, g = self.plan, self.g
-        if not plan.certificate_type:
-            return
-        issued_on = self.local_day(moment)
-        number = g.certificate_number(plan.certificate_type, issued_on.year, self.centre[1])
-        data = {"case": self.number, "item": plan.code, "item_name": plan.name, "holder": self.applicant_name,
-                "holder_id_number": self.id_number}
-        title = plan.result_name[:100]
-        certificate = SimpleNamespace(
-            number=number, certificate_type=plan.certificate_type, title=title, issued_on=issued_on,
-            valid_until=None, data=data, holder=SimpleNamespace(id_number=self.id_number, name=self.applicant_name),
-            issuer=SimpleNamespace(code=plan.department_code))
-        certificate_id = g.writer.new_id(Certificate)
-        g.writer.add(Certificate, (certificate_id, number, plan.certificate_type, title, self.applicant_id, self.id,
-                                   plan.department_id, issued_on, None, "valid", _json(data),
-                                   certificate_digest(certificate)))
-        g.holdings[(self.applicant_id, plan.certificate_type)] = (certificate_id, number, issued_on)
-        self.event(moment, NOBODY, "certificate_issued", "", "",
-                   data={"certificate": number, "type": plan.certificate_type})
-        g.stats["certificates"] += 1
-
-    def conclude(self, moment, *, method: str) -> None:
-        self.happen(moment)
-        self.delivery_method = method
-        if method == "post":
-            self.delivery_address = f"东兴市{self.rng.choice(self.history.STREETS)}{self.rng.randint(1, 300)}号"
-            self.tracking = f"EMS{self.rng.randrange(10**10):010d}"
-            self.delivered_at = moment + timedelta(days=2)
-        else:
-            self.delivered_at = moment
-        self.concluded_at = moment
-        actor = self.clerk if method != "electronic" else NOBODY
-        for task in self.tasks:  # results.conclude_locked: delivery is done when the case is concluded
-            if task[5] in (TaskState.WAITING, TaskState.OPEN):
-                task[5], task[7], task[9], task[10] = TaskState.APPROVED, self.local_day(moment), moment, actor[0]
-        if method == "pickup" and not (self.channel == "window" and self.accepted_on == self.local_day(moment)):
-            self.visits += 1
-        self.event(moment, actor, "concluded", S.APPROVED, S.CONCLUDED,
-                   data={"delivery_method": method, "tracking_number": self.tracking})
-
-    # -- rows ------------------------------------------------------------------------------------
-    def write(self) -> None:
-        g, w = self.g, self.g.writer
-        state = self.state
-        g.stats[f"state:{state}"] += 1
-        if state in (S.IN_PROGRESS, S.SUSPENDED, S.SUPPLEMENT_REQUESTED) and self.due:
-            g.lights[self.light()] += 1
-        if self.delivered_at and self.delivered_at > g.now:
-            self.delivered_at = None
-        self.events.sort(key=lambda event: event[0])
-        updated = self.events[-1][0]
-        w.add(Case, (
-            self.id, self.number, g.query_code(), self.plan.id, self.plan.version, self.applicant_id, self.centre[0],
-            self.window_id, self.channel, state, _json(self.form_data), self.bundle_application_id, None,
-            self.agent_id, self.clerk[0] if self.channel == "window" else self.user_id, self.accepted_by,
-            self.submitted_at, self.accepted_on, self.plan.limit, self.extension_days, self.paused_days,
-            self.paused_since, self.due, self.provisional, self.version, self.decided_at, self.concluded_at,
-            self.visits,
-            _json(self.instant_rule) if self.instant_rule else None, self.delivery_method, self.delivery_address,
-            self.tracking, self.delivered_at, self.decision_reason, updated))
-        for task in self.tasks:
-            w.add(Task, (task[0], self.id, *task[1:]))
-        for row in self.materials:
-            w.add(CaseMaterial, (row[0], self.id, row[1], row[2][:200], row[3], row[4], "", row[5], row[6], row[7]))
-        if self.fee is not None:
-            w.add(Fee, tuple(self.fee))
-        g.write_chain(f"case:{self.number}", self.events)
-
-    def light(self) -> str:
-        today = self.g.now.astimezone(self.g.tz).date()
-        if self.due < today:
-            return "red"
-        left = self.g.index.between(today, self.due).working_days
-        budget = self.plan.limit + self.extension_days
-        return "yellow" if left <= 2 or left <= 0.2 * budget else "green"
-
+                opened.append((task[0], self.g.department_names.get(task[4], ""), task[8]))
+        self.event(moment, actor, "step_opened", "", "", data=audit.step_opened_data(step, opened))
 
 class P:
     """Scenario probabilities (see history.py)."""
@@ -528,12 +318,6 @@ class P:
     PROCEDURE = 0.04
     EXTENSION = 0.05
     REVIEW_SUPPLEMENT = 0.03
-
-
-def _json(value) -> str:
-    import json
-
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def simulate_case(g, plan, day, applicant, *, bundle_application_id=None, submitted_at=None, channel=None,

@@ -8,7 +8,11 @@ our ids at the end, so later inserts by the application never collide.
 On PostgreSQL the rows of a batch are formatted to COPY text here (psycopg's C formatter) and sent
 by a background thread, so the server parses, checks and indexes one batch while this process
 simulates the next (the wait for the server releases the GIL). The thread uses the same connection and transaction; the generator does not query the
-database while the writer runs (start() before, finish() after)."""
+database while the writer runs (start() before, finish() after).
+
+With several simulation processes (cases/history_parallel.py) each process formats its own batches
+and hands them to `sink`; the parent COPYs them on its one connection (`copy()`), so the whole load is
+still one transaction."""
 
 from __future__ import annotations
 
@@ -52,14 +56,16 @@ class BulkWriter:
     def __init__(self, tables: Iterable[Table]):
         self.tables = {table.model: table for table in tables}
         self.postgres = connection.vendor == "postgresql"
+        self.sink = None  # a simulation process's pipe: (table, columns, COPY text) -> None
         self._queue: queue.Queue | None = None
         self._thread: threading.Thread | None = None
         self._failure: BaseException | None = None
         self._transformer = None
 
     # -- ids --------------------------------------------------------------------------------------
-    def start(self) -> None:
-        """Lock the tables against concurrent inserts and find the first free id of each."""
+    def start(self, *, background: bool = True) -> None:
+        """Lock the tables against concurrent inserts and find the first free id of each; on PostgreSQL
+        with `background`, start the thread that sends the batches (else they are sent at once)."""
         with connection.cursor() as cursor:
             for table in self.tables.values():
                 if self.postgres:
@@ -75,6 +81,7 @@ class BulkWriter:
                         table.next_id = max(table.next_id, row[0] + 1)
         if self.postgres:
             self._transformer = Transformer(connection.connection) if Transformer else None
+        if self.postgres and background:
             self._queue = queue.Queue(maxsize=8)  # bounded: the simulation waits if the server falls behind
             self._thread = threading.Thread(target=self._send, args=(connection.connection,), daemon=True,
                                             name="history-copy")
@@ -88,14 +95,8 @@ class BulkWriter:
                 return
             if self._failure is not None:
                 continue  # drain, so the producer never blocks on a dead consumer
-            name, columns, data = job
             try:
-                with raw.cursor() as cursor, cursor.copy(f'COPY "{name}" ({columns}) FROM STDIN') as copy:
-                    if isinstance(data, list):
-                        for row in data:
-                            copy.write_row(row)
-                    else:
-                        copy.write(data)
+                copy(raw, *job)
             except BaseException as exc:  # re-raised in the generator's thread by flush()/finish()
                 self._failure = exc
 
@@ -126,7 +127,12 @@ class BulkWriter:
                     format_row_text(row, transformer, data)
             else:
                 data = rows
-            self._queue.put((table.name, columns, data))
+            if self.sink is not None:
+                self.sink(table.name, columns, data)
+            elif self._queue is not None:
+                self._queue.put((table.name, columns, data))
+            else:
+                copy(connection.connection, table.name, columns, data)
         else:
             placeholders = ", ".join(["%s"] * len(table.columns))
             adapt = _sqlite_value
@@ -158,6 +164,16 @@ class BulkWriter:
         if self._failure is not None:
             failure, self._failure = self._failure, None
             raise failure
+
+
+def copy(raw, name: str, columns: str, data) -> None:
+    """One COPY of a batch: COPY text (bytes) or, without psycopg's formatter, row tuples."""
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{name}" ({columns}) FROM STDIN') as copier:
+        if isinstance(data, list):
+            for row in data:
+                copier.write_row(row)
+        else:
+            copier.write(data)
 
 
 def _sqlite_value(value):
