@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "onewindow.cases.commands",
     "onewindow.api.commands",
     "onewindow.audit.commands",
+    "onewindow.jobs.commands",
     "onewindow.core.commands",
 ]
 

@@ -81,12 +81,17 @@ INSTALLED_APPS = [
     "onewindow.catalog",
     "onewindow.audit",
     "onewindow.cases",
+    # Background work (Celery): notifications to applicants; the daily check and monthly reports.
+    "onewindow.notify",
+    "onewindow.jobs",
     "onewindow.portal",
     "onewindow.workbench",
     "onewindow.api",
 ]
 
 MIDDLEWARE = [
+    # X-Onewindow-Server (which app server answered) and the read-your-writes pin (core/scaleout.py).
+    "onewindow.core.scaleout.ScaleOutMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy, Permissions-Policy and no-store for signed-in pages (core/security.py).
     "onewindow.core.security.SecurityHeadersMiddleware",
@@ -147,6 +152,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATA_DIR.mkdir(parents=True, exist_ok=True)
 # Parallel runs on one PostgreSQL server (several developers, CI) need distinct test databases.
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DB_NAME")}
+
+# -- Several app servers and a read replica (core/dbrouter.py, docs/scaling.md) -----------------------
+# ONEWINDOW_REPLICA_DATABASE_URL (default empty): a streaming replica of the primary. Read-only GET
+#   dashboards (views decorated with core.dbrouter.reads_from_replica) read there; every write and every
+#   other read stays on `default`. Empty: no replica, the `replica` alias is the primary's settings and
+#   is never used. In tests the alias mirrors `default` (no second test database is created).
+# ONEWINDOW_REPLICA_PIN_SECONDS (default 10): after a browser writes (any non-GET request), its dashboard
+#   reads stay on the primary this long (read-your-own-writes across the replica's lag).
+# ONEWINDOW_SERVER_ID (default empty): a name for this app server, sent as the X-Onewindow-Server
+#   response header (which server behind the load balancer answered); empty = no header.
+REPLICA_DATABASE_URL = env("REPLICA_DATABASE_URL", "").strip()
+REPLICA_ENABLED = bool(REPLICA_DATABASE_URL)
+if REPLICA_ENABLED:
+    DATABASES["replica"] = dj_database_url.parse(
+        REPLICA_DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", "60"), conn_health_checks=True)
+else:
+    DATABASES["replica"] = {key: value for key, value in DATABASES["default"].items() if key != "TEST"}
+DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["onewindow.core.dbrouter.ReplicaRouter"]
+REPLICA_PIN_SECONDS = envint("REPLICA_PIN_SECONDS", "10")
+SERVER_ID = env("SERVER_ID", "").strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "orgs.User"
@@ -292,6 +318,55 @@ NINJA_NUM_PROXIES = PROXY_COUNT
 UPLOAD_ALLOWED_TYPES = envlist("UPLOAD_TYPES", "pdf,jpeg,png,ofd")
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+
+# -- Background work (Celery: onewindow/celery.py) ---------------------------------------------------
+# ONEWINDOW_BROKER_URL (default empty): the message broker, redis://host:6379/N or
+#   amqp://user:pass@host:5672//. Empty = embedded mode: every task runs at once in the process that
+#   calls it (no broker, no worker), and `onewindow beat` runs the schedule in its own process.
+#   With a broker, run `onewindow worker` (any number, any machine) and exactly one `onewindow beat`.
+# Tasks are idempotent (each writes under a unique constraint), so a task redelivered after a worker
+#   died is harmless: acks late, one message prefetched at a time.
+BROKER_URL = (env("BROKER_URL", "") or "").strip()
+if BROKER_URL and BROKER_URL.split(":", 1)[0].lower() not in ("redis", "rediss", "amqp", "amqps", "pyamqp"):
+    raise ImproperlyConfigured(f"ONEWINDOW_BROKER_URL={BROKER_URL!r}: expected redis://host:6379/N or "
+                               "amqp://user:pass@host:5672//")
+CELERY_BROKER_URL = BROKER_URL or "memory://"
+CELERY_TASK_ALWAYS_EAGER = not BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True  # results are rows in the database (notifications, snapshots, reports)
+CELERY_TASK_DEFAULT_QUEUE = "onewindow"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_ENABLE_UTC = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# ONEWINDOW_NOTIFY_DISPATCH_SECONDS (default 30): how often new case events become notifications.
+NOTIFY_DISPATCH_SECONDS = envint("NOTIFY_DISPATCH_SECONDS", "30")
+# The schedule `onewindow beat` keeps (onewindow/celery.py turns "crontab" into Celery's crontab, so
+# web processes need not import Celery): notifications every NOTIFY_DISPATCH_SECONDS (a run not started
+# within its interval is dropped, the next one does its work); the daily check at 07:00 (it skips days
+# off); the reports of the month before at 06:30 on the 1st. Times in TIME_ZONE.
+JOBS_SCHEDULE = {
+    "notify-dispatch": {"task": "onewindow.notify.tasks.dispatch_notifications",
+                        "schedule": float(NOTIFY_DISPATCH_SECONDS),
+                        "options": {"expires": float(NOTIFY_DISPATCH_SECONDS)}},
+    "jobs-daily-check": {"task": "onewindow.jobs.tasks.daily_check",
+                         "crontab": {"minute": "0", "hour": "7"}},
+    "jobs-monthly-reports": {"task": "onewindow.jobs.tasks.build_report",
+                             "crontab": {"minute": "30", "hour": "6", "day_of_month": "1"}},
+}
+# ONEWINDOW_NOTIFY_BACKEND (default log): how notifications reach applicants. `log` stores them (the
+#   applicant reads them under 我的消息) and logs each text message with the phone number masked; a dotted
+#   path names another backend class (an SMS gateway: see notify/backends.py).
+# ONEWINDOW_NOTIFY_MAX_ATTEMPTS (default 5): deliveries tried before a notification is given up
+#   (retried after 1, 2, 4, … minutes). ONEWINDOW_NOTIFY_MAX_AGE_HOURS (default 72): case events older
+#   than this when first seen (sample history, a backlog after a long outage) make no notification.
+NOTIFY_BACKEND = env("NOTIFY_BACKEND", "log")
+NOTIFY_MAX_ATTEMPTS = envint("NOTIFY_MAX_ATTEMPTS", "5")
+NOTIFY_MAX_AGE_HOURS = envint("NOTIFY_MAX_AGE_HOURS", "72")
 
 LOGGING = {
     "version": 1,

@@ -27,6 +27,8 @@ MY_CASES = "my_cases"  # 302 to the applicant's own cases
 CLERKS = {"clerk", "other_clerk"}
 DEPARTMENT_STAFF = {"approver_x", "approver_y", "chief"}
 CASE_LIST_STAFF = {"clerk", "other_clerk", "agent", "supervisor", "administrator"}
+REPORT_STAFF = {"clerk", "other_clerk", "agent", "supervisor", "administrator"}  # staff of a centre, overseers
+DASHBOARD_STAFF = CLERKS | DEPARTMENT_STAFF | {"supervisor", "administrator"}  # counts scoped like the case list
 PUBLIC_PAGES = {
     "portal:home", "portal:item_list", "portal:item_detail", "portal:item_notice_pdf", "portal:bundle_list",
     "portal:bundle_detail", "portal:department_list", "portal:life_event_detail", "portal:announcement_list",
@@ -76,7 +78,8 @@ def expected_page(name: str, role: str, target: str | None) -> set[int] | str:
         return {404}  # public downloads of blank forms and samples; the test item has none stored
     if name == "portal_cases:track_notice":
         return {404}  # without number and query code
-    if name in ("portal_cases:apply", "portal_cases:apply_bundle", "portal_cases:my_cases"):
+    if name in ("portal_cases:apply", "portal_cases:apply_bundle", "portal_cases:my_cases",
+                "portal_cases:my_notifications"):
         return LOGIN if anonymous else {200} if role in APPLICANTS else {403}
     if name == "portal_cases:my_case":
         if anonymous:
@@ -101,6 +104,12 @@ def expected_page(name: str, role: str, target: str | None) -> set[int] | str:
         return {200} if role in DEPARTMENT_STAFF else {404}
     if name == "workbench:case_list":
         return {200} if role in CASE_LIST_STAFF else {404}
+    if name == "workbench:reports":
+        return {200} if role in REPORT_STAFF else {404}
+    if name == "workbench:report_file":
+        return {404}  # no such report (who may download one: tests/jobs/test_report_pages.py)
+    if name == "workbench:dashboard":
+        return {200} if role in DASHBOARD_STAFF else {404}
     if name in ("workbench:case_detail", "workbench:intake_result", "workbench:case_notice"):
         return {200} if role in SEES[target] else {404}
     if name in ("workbench:case_action", "workbench:case_assign_agent"):
@@ -125,6 +134,10 @@ def _page_kwargs(m: Matrix, name: str, params: list[str], target: str | None, ex
             values[param] = m.world.licence.materials.order_by("id").first().pk
         elif param == "action":
             values[param] = "approve"
+        elif param == "report_id":
+            values[param] = 999999
+        elif param == "fmt":
+            values[param] = "pdf"
         else:
             raise KeyError(f"{name}: no test value for URL parameter {param!r}")
     return values

@@ -1,13 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import case_detail, home, inbox, intake
+from . import case_detail, dashboard, home, inbox, intake, reports
 
 app_name = "workbench"
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="workbench/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", home.home, name="home"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("intake/", intake.intake, name="intake"),
     path("intake/items/", intake.item_results, name="intake_items"),
     path("intake/checklist/", intake.checklist, name="intake_checklist"),
@@ -19,4 +20,6 @@ urlpatterns = [
     path("cases/<str:number>/actions/<slug:action>/", case_detail.case_action, name="case_action"),
     path("cases/<str:number>/agent/", case_detail.assign_agent, name="case_assign_agent"),
     path("cases/<str:number>/notices/<slug:kind>.pdf", case_detail.case_notice, name="case_notice"),
+    path("reports/", reports.reports, name="reports"),
+    path("reports/<int:report_id>/<slug:fmt>/", reports.report_file, name="report_file"),
 ]

@@ -13,6 +13,9 @@ LINKS = [
     ("workbench:intake", _("窗口受理"), {Role.WINDOW_CLERK}),
     ("workbench:inbox", _("待办任务"), {Role.APPROVER, Role.CHIEF_REPRESENTATIVE}),
     ("workbench:case_list", _("办件"), {Role.WINDOW_CLERK, Role.AGENT, Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    ("workbench:dashboard", _("看板"), {Role.WINDOW_CLERK, Role.APPROVER, Role.CHIEF_REPRESENTATIVE, Role.SUPERVISOR,
+                                       Role.ADMINISTRATOR}),
+    ("workbench:reports", _("报表"), {Role.WINDOW_CLERK, Role.AGENT, Role.SUPERVISOR, Role.ADMINISTRATOR}),
 ]
 
 LIGHT_LABELS = {"green": _("正常"), "yellow": _("临近期限"), "red": _("已超期")}

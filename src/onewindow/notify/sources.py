@@ -1,0 +1,70 @@
+"""What the outbox reads from other apps: case events from the audit trail, and who each case's
+applicant is. Read-only, one query each.
+
+These two functions are reads of the audit and cases apps and belong in `audit/selectors.py`
+(`case_events_after`) and `cases/selectors.py` (`case_recipients`); they live here until those
+modules take them, so notify has one place that touches other apps' tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Min
+
+from onewindow.audit.models import AuditEvent
+from onewindow.cases.models import Case
+
+CASE_CHAIN_PREFIX = "case:"
+
+
+@dataclass(frozen=True)
+class CaseEvent:
+    id: int
+    case_number: str
+    verb: str  # onewindow.case.<verb>
+    occurred_at: datetime
+    reason: str
+    data: dict
+
+
+@dataclass(frozen=True)
+class Recipient:
+    case_number: str
+    applicant_id: int
+    phone: str
+    item_name: str
+
+
+def case_events_after(last_event_id: int, *, verbs: Iterable[str], limit: int) -> list[CaseEvent]:
+    """Events of case chains with an id above `last_event_id` whose action is one of
+    `onewindow.case.<verb>`, oldest first (ids only grow). Uses the primary key index."""
+    actions = [f"onewindow.case.{verb}" for verb in verbs]
+    rows = (AuditEvent.objects.filter(id__gt=last_event_id, action__in=actions,
+                                      chain__key__startswith=CASE_CHAIN_PREFIX)
+            .order_by("id").values_list("id", "chain__key", "action", "occurred_at", "reason", "data")[:limit])
+    return [CaseEvent(id=pk, case_number=key[len(CASE_CHAIN_PREFIX):], verb=action.rsplit(".", 1)[-1],
+                      occurred_at=occurred_at, reason=reason, data=data or {})
+            for pk, key, action, occurred_at, reason, data in rows]
+
+
+def first_case_event_id_since(moment: datetime, *, verbs: Iterable[str]) -> int | None:
+    """The smallest id of an event `onewindow.case.<verb>` that occurred at or after `moment`, or None
+    (a range on the (action, occurred_at) index per action, however long the trail)."""
+    actions = [f"onewindow.case.{verb}" for verb in verbs]
+    return AuditEvent.objects.filter(action__in=actions, occurred_at__gte=moment).aggregate(first=Min("id"))["first"]
+
+
+def last_event_id(*, before: datetime | None = None) -> int:
+    """The id of the newest audit event (that occurred at or before `before`), 0 when there is none."""
+    events = AuditEvent.objects.all() if before is None else AuditEvent.objects.filter(occurred_at__lte=before)
+    return events.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def case_recipients(numbers: Iterable[str]) -> dict[str, Recipient]:
+    """Case number → the applicant to tell (with the phone number they gave) and the item's name."""
+    rows = (Case.objects.filter(number__in=set(numbers))
+            .values_list("number", "applicant_id", "applicant__phone", "item__name"))
+    return {number: Recipient(case_number=number, applicant_id=applicant_id, phone=phone or "", item_name=item)
+            for number, applicant_id, phone, item in rows}
