@@ -25,7 +25,7 @@ demo: $(STAMP)
 	$(BIN)/onewindow demo --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench scripts
 
 test: $(STAMP) lint test-sqlite test-postgres fault
 

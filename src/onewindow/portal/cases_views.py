@@ -53,7 +53,7 @@ def track(request):
     if form.is_bound and form.is_valid():
         number, code = form.cleaned_data["number"], form.cleaned_data["code"]
         try:
-            case = case_selectors.get_case_by_query(number, code)
+            case = case_selectors.get_case_by_query(number, code, for_progress=True)
         except NotFound:
             try:  # a bundle application (一件事) has one tracker for all its cases
                 application = case_selectors.get_bundle_by_query(number, code)
