@@ -18,11 +18,13 @@ from django.utils.translation import gettext as _
 
 from onewindow.calendar import selectors as calendar
 from onewindow.cases import deadlines
+from onewindow.cases import stats as case_stats
 from onewindow.core.dbrouter import reads_from_replica
 from onewindow.core.errors import NotFound, ValidationError
+from onewindow.orgs import selectors as org_selectors
 from onewindow.orgs.models import ServiceCentre
 
-from . import report_files, sources
+from . import report_files
 from .models import DailySnapshot, Report, ReportKind
 
 logger = logging.getLogger("onewindow.jobs")
@@ -56,8 +58,8 @@ def daily_check(*, day: date | None = None, now: datetime | None = None, force: 
     if not force and not calendar.is_workday(day):
         return CheckReport(day=day, skipped=True)
     warning_until = calendar.add_working_days(day, deadlines.yellow_working_days()).due_on
-    counts = sources.department_task_counts(day=day, warning_until=warning_until)
-    department_ids = sorted(set(sources.active_department_ids()) | set(counts))
+    counts = case_stats.department_task_counts(day=day, warning_until=warning_until)
+    department_ids = sorted(set(org_selectors.active_department_ids()) | set(counts))
     zero = dict.fromkeys(COUNT_FIELDS, 0)
     rows = [DailySnapshot(day=day, department_id=pk, warning_until=warning_until, computed_at=now,
                           **counts.get(pk, zero)) for pk in department_ids]
@@ -128,7 +130,7 @@ def build_report(*, centre: ServiceCentre, period: str | date, now: datetime | N
 def _figures(centre: ServiceCentre, first: date) -> list[dict]:
     # A month that has ended reads the same on the replica a second behind (ONEWINDOW_REPLICA_DATABASE_URL).
     with reads_from_replica():
-        return sources.monthly_case_figures(centre_id=centre.pk, first_day=first, next_first_day=_next_month(first))
+        return case_stats.monthly_case_figures(centre_id=centre.pk, first_day=first, next_first_day=_next_month(first))
 
 
 def _write_report(*, centre: ServiceCentre, first: date, rows: list[dict], now: datetime) -> Report:
@@ -169,12 +171,12 @@ def build_reports(*, period: str | date | None = None, centre_code: str | None =
     now = now or timezone.now()
     first = parse_period(period, today=timezone.localdate(now))
     if centre_code:
-        centre = sources.centre_by_code(centre_code)
+        centre = org_selectors.centre_by_code(centre_code)
         if centre is None:
             raise NotFound(_("没有编码为 %(c)s 的中心") % {"c": centre_code}, field="centre")
         centres = [centre]
     else:
-        centres = sources.centres()
+        centres = org_selectors.centres()
     run = ReportRun(period=first)
     for centre in centres:
         figures = _figures(centre, first)

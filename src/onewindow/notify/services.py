@@ -22,9 +22,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 
+from onewindow.audit import selectors as audit_selectors
+from onewindow.cases import stats as case_stats
 from onewindow.orgs.identity import mask_phone
 
-from . import messages, sources
+from . import messages
 from .backends import get_backend
 from .models import Channel, Notification, OutboxCursor
 
@@ -67,13 +69,13 @@ def _locked_cursor(now: datetime) -> OutboxCursor:
     cursor = OutboxCursor.objects.select_for_update().filter(name=CURSOR).first()
     if cursor is not None:
         return cursor
-    first = sources.first_case_event_id_since(now - _max_age(), verbs=messages.VERB_KINDS)
-    start = first - 1 if first is not None else sources.last_event_id()
+    first = audit_selectors.first_case_event_id_since(now - _max_age(), verbs=messages.VERB_KINDS)
+    start = first - 1 if first is not None else audit_selectors.last_event_id()
     OutboxCursor.objects.get_or_create(name=CURSOR, defaults={"last_event_id": start})
     return OutboxCursor.objects.select_for_update().get(name=CURSOR)
 
 
-def _notification(event: sources.CaseEvent, recipient: sources.Recipient, *, now: datetime) -> Notification:
+def _notification(event: audit_selectors.CaseEvent, recipient: case_stats.Recipient, *, now: datetime) -> Notification:
     kind = messages.VERB_KINDS[event.verb]
     params = messages.parameters(verb=event.verb, number=event.case_number, item_name=recipient.item_name,
                                  reason=event.reason, data=event.data)
@@ -88,9 +90,9 @@ def _notification(event: sources.CaseEvent, recipient: sources.Recipient, *, now
         next_attempt_at=now if channel == Channel.SMS else None)
 
 
-def _collect_batch(events: list[sources.CaseEvent], *, now: datetime) -> int:
+def _collect_batch(events: list[audit_selectors.CaseEvent], *, now: datetime) -> int:
     cutoff = now - _max_age()
-    recipients = sources.case_recipients(event.case_number for event in events)
+    recipients = case_stats.case_recipients(event.case_number for event in events)
     done = set(Notification.objects.filter(source_event_id__in=[event.id for event in events])
                .values_list("source_event_id", "kind"))
     rows = []
@@ -115,7 +117,7 @@ def collect(*, now: datetime | None = None, batch_size: int = BATCH, max_batches
         with transaction.atomic():
             cursor = _locked_cursor(now)
             start = cursor.last_event_id if position is None else max(position, cursor.last_event_id)
-            events = sources.case_events_after(start, verbs=messages.VERB_KINDS, limit=batch_size)
+            events = audit_selectors.case_events_after(start, verbs=messages.VERB_KINDS, limit=batch_size)
             report.created += _collect_batch(events, now=now)
             for event in events:
                 settled = settled and event.occurred_at <= settled_before
@@ -125,7 +127,7 @@ def collect(*, now: datetime | None = None, batch_size: int = BATCH, max_batches
             if settled and len(events) < batch_size:
                 # Every notifiable event has been read: the settled events after it (other chains, other
                 # actions) are no one's news, so the next run need not scan them again.
-                cursor.last_event_id = max(cursor.last_event_id, sources.last_event_id(before=settled_before))
+                cursor.last_event_id = max(cursor.last_event_id, audit_selectors.last_event_id(before=settled_before))
             cursor.save(update_fields=["last_event_id", "updated_at"])
             report.cursor = cursor.last_event_id
         if len(events) < batch_size:

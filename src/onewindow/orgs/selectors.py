@@ -133,3 +133,15 @@ def online_centre(region=None) -> ServiceCentre | None:
     installation."""
     centres = ServiceCentre.objects.order_by("level", "code")
     return (centres.filter(region=region).first() if region is not None else None) or centres.first()
+
+
+def active_department_ids() -> list[int]:
+    return list(Department.objects.filter(is_active=True).order_by("id").values_list("id", flat=True))
+
+
+def centres() -> list[ServiceCentre]:
+    return list(ServiceCentre.objects.order_by("code"))
+
+
+def centre_by_code(code: str) -> ServiceCentre | None:
+    return ServiceCentre.objects.filter(code=(code or "").strip()).first()
