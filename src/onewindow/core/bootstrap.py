@@ -59,4 +59,17 @@ def load_demo(*, history_size: int = 3000) -> list[str]:
     except ImportError:  # the cases part is not installed in this build
         return report
     report.append(f"样例办件 sample history: {history.ensure_history(size=history_size)}")
+    try:
+        from onewindow.jobs import services as jobs
+        from onewindow.notify import services as notify
+    except ImportError:  # background jobs are not installed in this build
+        return report
+    # What the worker would have done by now, so the messages, dashboard and reports pages show data
+    # without a broker: the applicants' messages, today's check and last month's reports.
+    dispatched = notify.dispatch().as_dict()
+    delivered, failed = notify.deliver(limit=100_000)  # the rest of the backlog: no worker runs in the demo
+    dispatched.update(delivered=dispatched["delivered"] + delivered, failed=dispatched["failed"] + failed)
+    report.append(f"申请人消息 notifications: {dispatched}")
+    report.append(f"每日检查 daily check: {jobs.daily_check().as_dict()}")
+    report.append(f"月度报表 monthly reports: {jobs.build_reports().as_dict()}")
     return report
