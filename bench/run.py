@@ -46,8 +46,9 @@ def machine() -> dict:
 def markdown(results: list[dict], meta: dict) -> str:
     lines = [f"# Benchmark results ({meta['size']}, {meta['finished_at']})", "",
              f"Machine: {meta['machine']['cpu']} · {meta['machine']['cores']} cores · Python "
-             f"{meta['machine']['python']} · {meta['machine']['postgresql']} · load average at the end "
-             f"{meta.get('load_average_at_end', '?')} · {meta['seconds']} s", "",
+             f"{meta['machine']['python']} · {meta['machine']['postgresql']} · load average at the start "
+             f"{meta.get('load_average_at_start', '?')}, at the end {meta.get('load_average_at_end', '?')} · "
+             f"shared cache {meta.get('cache', '?')} · {meta['seconds']} s", "",
              "| scenario | metric | onewindow | baseline | ratio | target | met |",
              "|---|---|---|---|---|---|---|"]
     for r in results:
@@ -66,6 +67,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     results, failed = [], []
     started = time.time()
+    started_load = _load()
     for name in SCENARIOS:
         if args.only and args.only not in name:
             continue
@@ -76,13 +78,18 @@ def main(argv=None) -> int:
             failed.append(name)
             results.append({"scenario": name, "metric": "error", "onewindow": f"{type(exc).__name__}: {exc}",
                             "met": False})
-    meta = {"size": args.size, "machine": machine(), "load_average_at_end": _load(), "seconds": round(time.time() - started, 1),
+    from bench.support import BENCH_CACHE_URL
+
+    meta = {"size": args.size, "machine": machine(), "load_average_at_start": started_load,
+            "load_average_at_end": _load(), "seconds": round(time.time() - started, 1), "cache": BENCH_CACHE_URL,
             "finished_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     payload = json.dumps({"meta": meta, "results": results}, ensure_ascii=False, indent=2)
     table = markdown(results, meta)
-    for stem in (f"{stamp}-{args.size}", f"latest-{args.size}"):
+    # A partial run (--only) is kept under its own name and never replaces latest-<size>.
+    stems = [f"{stamp}-{args.size}-only-{args.only}"] if args.only else [f"{stamp}-{args.size}", f"latest-{args.size}"]
+    for stem in stems:
         (RESULTS / f"{stem}.json").write_text(payload)
         (RESULTS / f"{stem}.md").write_text(table)
     print()

@@ -44,8 +44,30 @@ def database_exists(name: str) -> bool:
         return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
 
 
+def _bench_cache_url() -> str:
+    """The cache the servers share (rate limits, lockout, the catalog version): what docs/operations.md
+    prescribes for several app servers under load, Redis (db 9, emptied once per bench process so no
+    counter survives from an earlier run), or the embedded default `db://` when Redis is not running.
+    ONEWINDOW_BENCH_CACHE_URL overrides."""
+    url = os.environ.get("ONEWINDOW_BENCH_CACHE_URL")
+    if url:
+        return url
+    try:
+        import redis
+
+        client = redis.Redis.from_url("redis://127.0.0.1:6379/9", socket_connect_timeout=1)
+        client.flushdb()
+        return "redis://127.0.0.1:6379/9"
+    except Exception:  # noqa: BLE001 — no Redis: the embedded default
+        return "db://"
+
+
+BENCH_CACHE_URL = _bench_cache_url()
+
+
 def django_env(name: str, **extra) -> dict:
     env = dict(os.environ)
+    env.setdefault("ONEWINDOW_CACHE_URL", BENCH_CACHE_URL)
     env.update({"ONEWINDOW_DATABASE_URL": db_url(name), "ONEWINDOW_DATA_DIR": f"/tmp/bench-var-{name}",
                 "DJANGO_SETTINGS_MODULE": "onewindow.settings", "ONEWINDOW_DEBUG": "false",
                 "ONEWINDOW_SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
