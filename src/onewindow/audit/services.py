@@ -40,20 +40,80 @@ def record(*, chain_key: str, action: str, actor=None, actor_label: str = "", fr
            to_state: str = "", reason: str = "", data: dict | None = None,
            now: datetime | None = None) -> AuditEvent:
     """Append one event to the chain `chain_key` (created on first use). Locks the chain head, so
-    events of one chain are strictly ordered even under concurrent writers."""
-    actor_label, data, now = _prepared(actor=actor, actor_label=actor_label, data=data, now=now)
-    chain, _created = AuditChain.objects.get_or_create(key=chain_key)
-    chain = AuditChain.objects.select_for_update().get(pk=chain.pk)
-    position = chain.length + 1
-    digest = _digest(prev_hash=chain.head_hash, position=position, occurred_at=now, actor_label=actor_label,
-                     action=action, from_state=from_state, to_state=to_state, reason=reason, data=data)
-    event = AuditEvent.objects.create(
-        chain=chain, position=position, occurred_at=now, actor=actor, actor_label=actor_label, action=action,
-        from_state=from_state, to_state=to_state, reason=reason, data=data, prev_hash=chain.head_hash,
-        hash=digest,
-    )
-    AuditChain.objects.filter(pk=chain.pk).update(length=F("length") + 1, head_hash=digest)
-    return event
+    events of one chain are strictly ordered even under concurrent writers. See record_many."""
+    return record_many(chain_key, [{"action": action, "actor": actor, "actor_label": actor_label,
+                                    "from_state": from_state, "to_state": to_state, "reason": reason,
+                                    "data": data, "now": now}])[0]
+
+
+def record_many(chain_key: str, events: list[dict]) -> list[AuditEvent]:
+    """Append `events` (each the keyword arguments of `record`), in order, to the chain `chain_key`
+    (created on first use), with the rows and hashes one `record` call per event would write: the
+    chain head read and locked, every event inserted at once, the head moved — three statements
+    whatever the number of events, two on PostgreSQL (the head's update rides on the insert)."""
+    prepared = []
+    for event in events:
+        actor_label, data, now = _prepared(actor=event.get("actor"), actor_label=event.get("actor_label", ""),
+                                           data=event.get("data"), now=event.get("now"))
+        prepared.append((event, actor_label, data, now))
+    if not prepared:
+        return []
+    chain = _locked_chain(chain_key)
+    rows, prev_hash, position = [], chain.head_hash, chain.length
+    for event, actor_label, data, now in prepared:
+        position += 1
+        fields = {"action": event["action"], "from_state": event.get("from_state", ""),
+                  "to_state": event.get("to_state", ""), "reason": event.get("reason", "")}
+        digest = _digest(prev_hash=prev_hash, position=position, occurred_at=now, actor_label=actor_label,
+                         data=data, **fields)
+        rows.append(AuditEvent(chain=chain, position=position, occurred_at=now, actor=event.get("actor"),
+                               actor_label=actor_label, data=data, prev_hash=prev_hash, hash=digest, **fields))
+        prev_hash = digest
+    if transaction.get_connection().vendor == "postgresql":
+        _insert_moving_head(chain, rows)
+    else:
+        AuditEvent.objects.bulk_create(rows)
+        AuditChain.objects.filter(pk=chain.pk).update(length=F("length") + len(rows), head_hash=prev_hash)
+    chain.length, chain.head_hash = position, prev_hash
+    return rows
+
+
+def _locked_chain(chain_key: str) -> AuditChain:
+    """The chain row read and locked by its key (one statement), created first when it is new."""
+    locked = AuditChain.objects.select_for_update()
+    chain = locked.filter(key=chain_key).first()
+    if chain is None:
+        chain, _created = AuditChain.objects.get_or_create(key=chain_key)
+        chain = locked.get(pk=chain.pk)
+    return chain
+
+
+_EVENT_FIELDS = ("chain", "position", "occurred_at", "actor", "actor_label", "action", "from_state", "to_state",
+                 "reason", "data", "prev_hash", "hash")
+
+
+def _insert_moving_head(chain: AuditChain, rows: list[AuditEvent]) -> None:
+    """PostgreSQL: the events inserted and the (locked) chain head moved past them in one statement —
+    the head's UPDATE in a data-modifying WITH — the same rows bulk_create and update() would write."""
+    connection = transaction.get_connection()
+    qn = connection.ops.quote_name
+    event_meta, chain_meta = AuditEvent._meta, AuditChain._meta
+    fields = [event_meta.get_field(name) for name in _EVENT_FIELDS]
+    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params = [rows[-1].hash, len(rows), chain.pk]
+    for row in rows:
+        params += [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
+    length, head = qn(chain_meta.get_field("length").column), qn(chain_meta.get_field("head_hash").column)
+    sql = (f"WITH moved AS (UPDATE {qn(chain_meta.db_table)} SET {head} = %s, {length} = {length} + %s "
+           f"WHERE {qn(chain_meta.pk.column)} = %s) "
+           f"INSERT INTO {qn(event_meta.db_table)} ({', '.join(qn(field.column) for field in fields)}) "
+           f"VALUES {', '.join([row_sql] * len(rows))} RETURNING {qn(event_meta.pk.column)}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = [pk for (pk,) in cursor.fetchall()]
+    for row, pk in zip(rows, ids, strict=True):
+        row.pk = pk
+        row._state.adding, row._state.db = False, connection.alias
 
 
 def _insert_new_chain(chain_key: str, head_hash: str) -> AuditChain | None:

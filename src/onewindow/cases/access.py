@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from onewindow.catalog.models import Delegation
 from onewindow.orgs import selectors as orgs
-from onewindow.orgs.models import Role, ServiceCentre
+from onewindow.orgs.models import Role
 
 OVERSEER_ROLES = {Role.SUPERVISOR.value, Role.ADMINISTRATOR.value}
 
@@ -25,10 +25,8 @@ def is_overseer(user) -> bool:
 
 
 def clerk_centre_ids(user) -> set[int]:
-    if Role.WINDOW_CLERK not in roles(user):
-        return set()
-    return set(ServiceCentre.objects.filter(staff_roles__user=user, staff_roles__role=Role.WINDOW_CLERK)
-               .values_list("id", flat=True))
+    """The centres where the account is a window clerk (no query once its roles are looked up)."""
+    return orgs.role_scopes(user, (Role.WINDOW_CLERK,))[0]
 
 
 def is_clerk_of(user, centre_id: int) -> bool:
@@ -36,7 +34,9 @@ def is_clerk_of(user, centre_id: int) -> bool:
 
 
 def department_ids(user) -> set[int]:
-    return set(orgs.departments_of(user).values_list("id", flat=True))
+    """The departments the account acts for as approver or chief representative (orgs.departments_of;
+    no query once its roles are looked up)."""
+    return orgs.role_scopes(user, orgs.DEPARTMENT_ROLES)[1]
 
 
 def delegated_item_ids(user) -> set[int]:

@@ -31,7 +31,17 @@ from .models import (
 )
 from .states import OPEN_TASK_STATES, CaseState, TaskState
 from .supplements import resume_clock
-from .transitions import ACTION_LABELS, is_locked, lock_case, record_event, require, state_label, transition
+from .transitions import (
+    ACTION_LABELS,
+    audit_batch,
+    is_locked,
+    lock_case,
+    record_event,
+    released,
+    require,
+    state_label,
+    transition,
+)
 
 REVIEW_KINDS = (StageKind.REVIEW, StageKind.DECISION)
 MAX_PROCEDURE_DAYS = 250
@@ -203,7 +213,9 @@ def approve_task(*, approver, task: Task, opinion: str = "", now: datetime | Non
             raise Conflict(_("审批任务不属于该办件"))
         _require_open(locked, states=(TaskState.OPEN,), action="approve")
         _require_in_progress(case, "approve")
-        _approve_locked(case, locked, tasks, approver=approver, opinion=opinion, now=now)
+        with audit_batch(case):  # task approved, and the next step opened or the case approved with its result
+            _approve_locked(case, locked, tasks, approver=approver, opinion=opinion, now=now)
+    released(case)
     return locked
 
 

@@ -39,7 +39,7 @@ from .models import (
     IdempotencyRecord,
 )
 from .states import CaseState
-from .transitions import chain_key, lock_case, require, transition
+from .transitions import audit_batch, chain_key, lock_case, released, require, transition
 
 WAIVER_MIN_DAYS_BEFORE_DUE = 2
 WAIVER_MAX_WORKING_DAYS = 20
@@ -398,12 +398,13 @@ def accept_case(*, clerk, case: Case, waivers: dict | None = None, provided_mate
         raise PermissionDenied(_("只有受理中心的窗口人员才能受理该办件"))
     with transaction.atomic():
         locked = lock_case(case)
-        accept(locked, clerk=clerk, waivers=waivers, provided_material_ids=provided_material_ids,
-               promise_note=promise_note, now=now)
-        from .approval import decide_if_immediate
+        with audit_batch(locked):
+            accept(locked, clerk=clerk, waivers=waivers, provided_material_ids=provided_material_ids,
+                   promise_note=promise_note, now=now)
+            from .approval import decide_if_immediate
 
-        decide_if_immediate(locked, clerk=clerk, now=now)
-    return Case.objects.get(pk=case.pk)
+            decide_if_immediate(locked, clerk=clerk, now=now)
+    return released(locked)  # read under the lock and changed here: as the database now has it
 
 
 def refuse_locked(case: Case, *, clerk, reason, now: datetime) -> Case:
@@ -469,10 +470,11 @@ def intake_at_window(*, clerk, item, applicant, form_data=None, provided_materia
     with transaction.atomic():
         case = lock_case(create_case(sub, number=number, query_code=numbering.new_query_code(), now=now))
         if decision in ("accept", "accept_with_waiver"):
-            accept(case, clerk=clerk, waivers=waivers, promise_note=promise_note, now=now)
-            from .approval import decide_if_immediate
+            with audit_batch(case):
+                accept(case, clerk=clerk, waivers=waivers, promise_note=promise_note, now=now)
+                from .approval import decide_if_immediate
 
-            decide_if_immediate(case, clerk=clerk, now=now)
+                decide_if_immediate(case, clerk=clerk, now=now)
         elif decision == "supplement":
             from .supplements import missing_defects, request_supplement_locked
 

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists
 from django.utils.translation import gettext as _
 
 from onewindow.core.errors import Conflict, PermissionDenied, ValidationError
@@ -32,7 +33,7 @@ from .models import (
     Task,
 )
 from .states import CaseState, TaskState
-from .transitions import ACTION_LABELS, lock_case, record_event, require, state_label, transition
+from .transitions import ACTION_LABELS, lock_case, record_event, released, require, state_label, transition
 
 ACTIVE_STATES = {CaseState.IN_PROGRESS, CaseState.SUSPENDED, CaseState.SUPPLEMENT_REQUESTED, CaseState.APPROVED}
 
@@ -79,11 +80,16 @@ def issue_result(case: Case, *, actor, now: datetime) -> Certificate | None:
 # -- what is owed ------------------------------------------------------------------------------------
 
 def owed_reasons(case: Case) -> list[str]:
-    """Why the case cannot be concluded yet: unpaid fees and waived materials still owed."""
+    """Why the case cannot be concluded yet: unpaid fees and waived materials still owed. One query
+    when nothing is owed (the usual case); the owed rows are read only when there are some."""
+    unpaid_fees, waived_materials = case.fees.filter(state=FeeState.UNPAID), case.materials.filter(
+        status=CaseMaterialStatus.WAIVED)
+    unpaid, waived = Case.objects.filter(pk=case.pk).annotate(
+        unpaid=Exists(unpaid_fees), waived=Exists(waived_materials)).values_list("unpaid", "waived").get()
     reasons = []
-    for fee in case.fees.filter(state=FeeState.UNPAID):
+    for fee in unpaid_fees if unpaid else ():
         reasons.append(_("费用“%(d)s”（%(a)s 元）未缴") % {"d": fee.description, "a": fee.amount})
-    for row in case.materials.filter(status=CaseMaterialStatus.WAIVED):
+    for row in waived_materials if waived else ():
         reasons.append(_("容缺材料“%(n)s”尚未补齐（承诺 %(d)s 前补齐）") % {"n": row.name, "d": row.promised_by})
     return reasons
 
@@ -202,7 +208,7 @@ def conclude_case(*, actor, case: Case, delivery_method: str, delivery_address: 
         require(locked, "conclude")
         conclude_locked(locked, actor=actor, delivery_method=delivery_method, delivery_address=delivery_address,
                         tracking_number=tracking_number, now=now)
-    return Case.objects.get(pk=case.pk)
+    return released(locked)  # read under the lock and changed here: as the database now has it
 
 
 def withdraw_case(*, actor, case: Case, reason: str, now: datetime | None = None) -> Case:

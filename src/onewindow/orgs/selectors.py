@@ -13,19 +13,36 @@ CENTRE_ROLES = frozenset({Role.WINDOW_CLERK, Role.AGENT})
 _ROLE_CACHE = "_onewindow_roles"
 
 
-def roles_of(user) -> set[str]:
-    """The role values the account holds (see orgs.models.Role). A superuser also counts as an
-    administrator. Anonymous and inactive accounts hold none. Cached on the user object for the request;
-    grant_role/revoke_role clear the cache."""
+def _staff_roles(user) -> tuple[frozenset[str], frozenset[tuple[str, int | None, int | None]]]:
+    """(role values, (role, centre id, department id) of every StaffRole row) in one query, cached on
+    the user object for the request (grant_role/revoke_role clear it); nothing for anonymous and
+    inactive accounts."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return set()
+        return frozenset(), frozenset()
     cached = getattr(user, _ROLE_CACHE, None)
     if cached is None:
-        cached = frozenset(StaffRole.objects.filter(user=user).values_list("role", flat=True).distinct())
+        scopes = frozenset(StaffRole.objects.filter(user=user).values_list("role", "centre_id", "department_id"))
+        roles = frozenset(role for role, _centre, _department in scopes)
         if user.is_superuser:
-            cached = cached | {Role.ADMINISTRATOR.value}
+            roles = roles | {Role.ADMINISTRATOR.value}
+        cached = (roles, scopes)
         setattr(user, _ROLE_CACHE, cached)
-    return set(cached)
+    return cached
+
+
+def roles_of(user) -> set[str]:
+    """The role values the account holds (see orgs.models.Role). A superuser also counts as an
+    administrator. Anonymous and inactive accounts hold none. Cached on the user object for the request
+    with where each role is held (role_scopes); grant_role/revoke_role clear the cache."""
+    return set(_staff_roles(user)[0])
+
+
+def role_scopes(user, roles) -> tuple[set[int], set[int]]:
+    """(centre ids, department ids) where the account holds any of `roles`, from roles_of's cache: no
+    query once the roles are known."""
+    wanted = {str(role) for role in roles}
+    held = [(centre, department) for role, centre, department in _staff_roles(user)[1] if role in wanted]
+    return ({c for c, _d in held if c is not None}, {d for _c, d in held if d is not None})
 
 
 def forget_roles(user) -> None:
