@@ -26,6 +26,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -104,10 +105,11 @@ def _flush_redis() -> None:
 
 
 class Topology:
-    def __init__(self, root: Path, ports: Ports, *, celery: bool, say=print):
+    def __init__(self, root: Path, ports: Ports, *, celery: bool, say=print, pg_root: Path | None = None):
         self.root, self.ports, self.celery, self.say = root, ports, celery, say
         self.procs = ProcessSet(log_dir=root / "logs")
-        self.clusters = Clusters(root / "pg", self.procs, primary_port=ports.primary, replica_port=ports.replica)
+        self.pg_root = pg_root or root / "pg"
+        self.clusters = Clusters(self.pg_root, self.procs, primary_port=ports.primary, replica_port=ports.replica)
         self.nginx = Nginx(root / "nginx", self.procs, port=ports.nginx, upstream_ports=list(ports.apps))
         self.media = root / "media"
         self.secret = secrets.token_urlsafe(40)
@@ -217,7 +219,11 @@ def run(*, root: Path | None = None, ports: Ports | None = None, celery: str = "
     if root.exists():
         shutil.rmtree(root)
     (root / "logs").mkdir(parents=True)
-    topology = Topology(root, ports, celery=use_celery, say=say)
+    # As root, PostgreSQL runs as the `postgres` account, which must reach its data directory: a checkout
+    # under a private directory (a CI clone in a 0700 temporary folder) is out of its reach, so the
+    # clusters then live in a folder of their own under the system's temporary directory.
+    pg_root = Path(tempfile.mkdtemp(prefix="onewindow-topology-pg-")) if os.geteuid() == 0 else None
+    topology = Topology(root, ports, celery=use_celery, say=say, pg_root=pg_root)
     began = time.monotonic()
     try:
         _flush_redis()
@@ -253,6 +259,10 @@ def run(*, root: Path | None = None, ports: Ports | None = None, celery: str = "
             report.facts["redis cleanup"] = str(exc)
         if not keep:
             shutil.rmtree(root, ignore_errors=True)
+            if pg_root is not None:
+                shutil.rmtree(pg_root, ignore_errors=True)
+        elif pg_root is not None:
+            say(f"PostgreSQL data kept in {pg_root}")
         _timed(report, "total", began)
     return report
 
