@@ -32,7 +32,6 @@ import http.client
 import json
 import os
 import random
-import signal
 import subprocess
 import sys
 import threading
@@ -238,35 +237,12 @@ def _replay(setup: dict, rows: list) -> dict:
 
 
 def _start_server(log) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [str(support.Path(support.PYTHON).parent / "onewindow"), "serve", "--host", "127.0.0.1", "--port",
-         str(PORT), "--workers", str(SERVER_WORKERS), "--threads", str(SERVER_THREADS)],
-        env=support.django_env(DB), cwd=support.ROOT, stdout=subprocess.DEVNULL, stderr=log,
-        start_new_session=True)
-
-    def up() -> bool:
-        if server.poll() is not None:
-            raise RuntimeError("onewindow serve exited; see /tmp/bench-intake-server.log")
-        try:
-            c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
-            c.request("GET", "/api/v1/workdays/add?date=2026-01-05&days=1")
-            c.getresponse().read()
-            return len(support.children(server.pid)) >= SERVER_WORKERS
-        except OSError:
-            return False
-
-    support.wait_for(up, seconds=90, what="onewindow serve")
-    return server
+    return support.start_server(DB, port=PORT, workers=SERVER_WORKERS, threads=SERVER_THREADS, log=log,
+                                log_path="/tmp/bench-intake-server.log", probe="/api/v1/workdays/add?date=2026-01-05&days=1")
 
 
 def _stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=10)
+    support.stop_server(server)
 
 
 def _profile(pids: list[int], seconds: int) -> list[subprocess.Popen]:

@@ -35,7 +35,6 @@ import json
 import os
 import random
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -258,34 +257,12 @@ def _check_publish(code: str) -> dict:
 # -- the server and the load ---------------------------------------------------------------------------
 
 def _start_server(log) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [str(Path(support.PYTHON).parent / "onewindow"), "serve", "--host", "127.0.0.1", "--port", str(PORT),
-         "--workers", str(SERVER_WORKERS), "--threads", str(SERVER_THREADS)],
-        env=support.django_env(DB), cwd=support.ROOT, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
-
-    def up() -> bool:
-        if server.poll() is not None:
-            raise RuntimeError(f"onewindow serve exited; see {LOG}")
-        try:
-            c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
-            c.request("GET", STATIC)
-            c.getresponse().read()
-            return len(support.children(server.pid)) >= SERVER_WORKERS
-        except OSError:
-            return False
-
-    support.wait_for(up, seconds=90, what="onewindow serve")
-    return server
+    return support.start_server(DB, port=PORT, workers=SERVER_WORKERS, threads=SERVER_THREADS, log=log,
+                                log_path=LOG, probe=STATIC)
 
 
 def _stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=10)
+    support.stop_server(server)
 
 
 def _cpu_seconds(pids: list[int]) -> float:

@@ -6,8 +6,10 @@ Every database created here is dropped by `drop_database` in the scenario's `fin
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -162,3 +164,38 @@ def wait_for(predicate, *, seconds: float, what: str) -> None:
             return
         time.sleep(0.2)
     raise RuntimeError(f"timed out after {seconds:.0f} s waiting for {what}")
+
+
+def start_server(db: str, *, port: int, workers: int, threads: int, log, log_path: str,
+                 probe: str) -> subprocess.Popen:
+    """`onewindow serve` (the production server) on 127.0.0.1:`port` against database `db`, in a process
+    group of its own; returns once `probe` answers and every worker has been forked."""
+    server = subprocess.Popen(
+        [str(Path(PYTHON).parent / "onewindow"), "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", str(workers), "--threads", str(threads)],
+        env=django_env(db), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+
+    def up() -> bool:
+        if server.poll() is not None:
+            raise RuntimeError(f"onewindow serve exited; see {log_path}")
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            c.request("GET", probe)
+            c.getresponse().read()
+            return len(children(server.pid)) >= workers
+        except OSError:
+            return False
+
+    wait_for(up, seconds=90, what="onewindow serve")
+    return server
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    """Stop the server's whole process group: TERM, then KILL after 20 s."""
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=10)
