@@ -14,6 +14,16 @@ def is_postgres():
     return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _close_connections_before_teardown(django_db_setup):
+    # The `replica` alias mirrors the test database (core.dbrouter): a connection it opened would still
+    # be attached when pytest-django drops the test database ("being accessed by other users").
+    yield
+    from django.db import connections
+
+    connections.close_all()
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Django's default hasher costs ~0.5 s per hash by design; tests need correctness, not cost.
