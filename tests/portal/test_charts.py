@@ -29,3 +29,14 @@ def test_donut_shows_the_at_most_once_share_and_each_count():
 def test_charts_are_empty_without_data():
     assert str(limit_bars_svg([])) == ""
     assert str(visits_donut_svg({"zero": 0, "once": 0, "more": 0})) == ""
+
+
+def test_chart_labels_follow_the_language():
+    from django.utils import translation
+
+    with translation.override("en"):
+        bars = str(limit_bars_svg([{"name": "公安局", "legal_avg": 10.0, "committed_avg": 5.0}]))
+        donut = str(visits_donut_svg({"zero": 6, "once": 2, "more": 2}))
+    assert ">Legal<" in bars and ">Committed<" in bars and "法定" not in bars and "承诺" not in bars
+    assert "6 items · 60.0%" in donut
+    assert "项" not in donut and "最多跑一次" not in donut

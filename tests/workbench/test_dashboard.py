@@ -104,6 +104,9 @@ def test_supervisor_sees_todays_numbers_lights_and_the_chart_read_from_the_prima
     assert 'data-count="awaiting_acceptance">1<' in body
     assert 'data-light="red">1<' in body and 'data-light="green">1<' in body
     assert "<svg" in body and world.scjg.name in body and overdue.number not in body
+    # The chart's legend follows the language like the rest of the page.
+    english = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ">In hand<" in english and ">Overdue<" in english and ">在办<" not in english
 
 
 def test_a_clerk_counts_only_the_centres_cases_and_an_approver_only_the_departments_tasks(client, world):

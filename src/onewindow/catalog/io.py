@@ -89,7 +89,7 @@ class ImportReport:
             return _("%(p)s：试运行：%(e)s 行有误（共 %(r)s 行），未写入") % {
                 "p": self.path, "e": self.bad_count, "r": self.rows}
         if self.dry_run:
-            return f"{self.path}：{_('试运行，未写入')}；{counts}"
+            return _("%(p)s：试运行，未写入；%(c)s") % {"p": self.path, "c": counts}
         skipped = _("；跳过 %(s)s 行") % {"s": len(self.bad_rows) + self.skipped_rows} if self.skipped else ""
         return _("%(p)s：已导入；%(c)s%(s)s") % {"p": self.path, "c": counts, "s": skipped}
 

@@ -33,14 +33,16 @@ def limit_bars_svg(rows: list[dict], *, width: int = 360) -> SafeString:
     scale_w = width - value_w
     top_value = max(max(r["legal_avg"], r["committed_avg"]) for r in rows) or 1
     title = _("各部门平均办结时限：法定（灰）与承诺（红），单位：工作日")
+    # Translated outside the f-strings: gettext's extractor does not look inside them.
+    legal, committed = escape(_("法定")), escape(_("承诺"))
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
         f'<rect x="0" y="4" width="10" height="10" fill="{LEGAL_COLOUR}"/>'
-        f'<text x="14" y="13" font-size="11" fill="#5b6470">{escape(_("法定"))}</text>'
-        f'<rect x="52" y="4" width="10" height="10" fill="{COMMITTED_COLOUR}"/>'
-        f'<text x="66" y="13" font-size="11" fill="#5b6470">{escape(_("承诺"))}</text>',
+        f'<text x="14" y="13" font-size="11" fill="#5b6470">{legal}</text>'
+        f'<rect x="84" y="4" width="10" height="10" fill="{COMMITTED_COLOUR}"/>'
+        f'<text x="98" y="13" font-size="11" fill="#5b6470">{committed}</text>',
     ]
     for index, row in enumerate(rows):
         y = top + index * row_h
@@ -51,13 +53,13 @@ def limit_bars_svg(rows: list[dict], *, width: int = 360) -> SafeString:
         by = y + label_h
         parts.append(
             f'<rect x="0" y="{by}" width="{legal_w:.1f}" height="{bar_h}" fill="{LEGAL_COLOUR}">'
-            f'<title>{label} {escape(_("法定"))} {_num(row["legal_avg"])}</title></rect>'
+            f'<title>{label} {legal} {_num(row["legal_avg"])}</title></rect>'
             f'<text x="{legal_w + 4:.1f}" y="{by + 9}" font-size="10" fill="#5b6470">{_num(row["legal_avg"])}</text>'
         )
         cy = by + bar_h + 2
         parts.append(
             f'<rect x="0" y="{cy}" width="{committed_w:.1f}" height="{bar_h}" fill="{COMMITTED_COLOUR}">'
-            f'<title>{label} {escape(_("承诺"))} {_num(row["committed_avg"])}</title></rect>'
+            f'<title>{label} {committed} {_num(row["committed_avg"])}</title></rect>'
             f'<text x="{committed_w + 4:.1f}" y="{cy + 9}" font-size="10" fill="{COMMITTED_COLOUR}">'
             f'{_num(row["committed_avg"])}</text>'
         )
@@ -84,6 +86,7 @@ def visits_donut_svg(distribution: dict, *, size: int = 220) -> SafeString:
     legend_x = 2 * centre + 14
     width = legend_x + 150
     title = _("事项到现场次数分布")
+    unit, at_most_once_label = escape(_("项")), _("最多跑一次")  # outside the f-strings (see limit_bars_svg)
     parts = [
         f'<svg class="chart chart-donut" viewBox="0 0 {width} {2 * centre}" width="{width}" height="{2 * centre}" '
         f'role="img" '
@@ -107,14 +110,14 @@ def visits_donut_svg(distribution: dict, *, size: int = 220) -> SafeString:
             f'<rect x="{legend_x}" y="{ly - 11}" width="12" height="12" fill="{colour}"/>'
             f'<text x="{legend_x + 18}" y="{ly}" font-size="13" fill="#1f2328">{escape(label)}</text>'
             f'<text x="{legend_x + 18}" y="{ly + 16}" font-size="12" fill="#5b6470">'
-            f"{value} {escape(_('项'))} · {share * 100:.1f}%</text>"
+            f"{value} {unit} · {share * 100:.1f}%</text>"
         )
     at_most_once = (values[0][1] + values[1][1]) / total * 100
     parts.append(
         f'<text x="{centre}" y="{centre - 2}" text-anchor="middle" font-size="22" font-weight="700" '
         f'fill="#1f2328">{at_most_once:.0f}%</text>'
         f'<text x="{centre}" y="{centre + 18}" text-anchor="middle" font-size="11" fill="#5b6470">'
-        f'{escape(_("最多跑一次"))}</text>'
+        f'{escape(at_most_once_label)}</text>'
     )
     parts.append("</svg>")
     return mark_safe("".join(parts))

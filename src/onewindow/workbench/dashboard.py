@@ -38,13 +38,15 @@ def department_bars_svg(rows: list[dict], *, width: int = 560) -> SafeString:
     scale_w = width - label_w - 40
     top_value = max(max(row["open"], row["overdue"]) for row in rows) or 1
     title = _("各部门在办任务（蓝）与超期任务（红）")
+    # Translated outside the f-strings: gettext's extractor does not look inside them.
+    in_hand, overdue = escape(_("在办")), escape(_("超期"))
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
         f'<rect x="0" y="4" width="10" height="10" fill="{OPEN_COLOUR}"/>'
-        f'<text x="14" y="13" font-size="11" fill="#5b6470">{escape(_("在办"))}</text>'
-        f'<rect x="52" y="4" width="10" height="10" fill="{OVERDUE_COLOUR}"/>'
-        f'<text x="66" y="13" font-size="11" fill="#5b6470">{escape(_("超期"))}</text>',
+        f'<text x="14" y="13" font-size="11" fill="#5b6470">{in_hand}</text>'
+        f'<rect x="84" y="4" width="10" height="10" fill="{OVERDUE_COLOUR}"/>'
+        f'<text x="98" y="13" font-size="11" fill="#5b6470">{overdue}</text>',
     ]
     for index, row in enumerate(rows):
         y = top + index * row_h
