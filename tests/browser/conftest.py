@@ -16,8 +16,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--no-first-run", "--disable-sync", "--disable-quic"]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+# Test runs write their screenshots under var/ (to look at); docs/screenshots/ changes only on purpose
+# (ONEWINDOW_SCREENSHOT_DIR=docs/screenshots, or scripts/screenshots.py), never as a side effect of a run.
 SCREENSHOT_DIR = Path(os.environ.get("ONEWINDOW_SCREENSHOT_DIR",
-                                     Path(__file__).resolve().parents[2] / "docs" / "screenshots"))
+                                     Path(__file__).resolve().parents[2] / "var" / "screenshots"))
 
 
 @pytest.fixture(scope="session")
