@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from onewindow.cases import deadlines, selectors, services
+from onewindow.cases import deadlines, lights, selectors, services
 from onewindow.cases.models import Case
 
 from .factories import accepted_case, at, open_tasks, submit_online, task_of
@@ -82,7 +82,7 @@ def test_light_filter_agrees_with_other_yellow_thresholds(world, settings):
 
 def test_light_filter_judges_in_python_the_limits_beyond_the_sql_table(world, monkeypatch):
     cases = _mixed_cases(world)
-    monkeypatch.setattr(selectors, "LIGHT_SQL_MAX_LIMIT", 1)  # every running case of limit > 1 goes to Python
+    monkeypatch.setattr(lights, "LIGHT_SQL_MAX_LIMIT", 1)  # every running case of limit > 1 goes to Python
     for today in (date(2026, 10, 9), date(2026, 10, 13), date(2026, 10, 14), date(2026, 10, 21)):
         assert _by_sql(today) == _by_rule(cases, today), today
 
