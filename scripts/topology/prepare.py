@@ -3,7 +3,7 @@ loader as `onewindow demo`) and an API token per account named on the command li
 object: {"tokens": {username: token}, "materials": [material ids of ITEM_CODE], "window_applicant":
 [kind, id number] of the demo enterprise}.
 
-    ONEWINDOW_DATABASE_URL=postgresql://postgres@127.0.0.1:55432/onewindow \
+    ONEWINDOW_DATABASE_URL=postgresql://postgres@127.0.0.1:25432/onewindow \
         .venv/bin/python -m scripts.topology.prepare ITEM_CODE qiye clerk approver.cgj
 """
 

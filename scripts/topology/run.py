@@ -6,7 +6,7 @@ it left, stop everything and print a summary (docs/scaling.md, "What the topolog
 Under var/topology/ (removed at the end unless --keep):
 
     nginx 127.0.0.1:18080 ──round robin──▶ onewindow serve app1 :18001, app2 :18002, app3 :18003
-    app servers ──writes, most reads──▶ PostgreSQL 15 primary :55432 ──WAL streaming──▶ replica :55433
+    app servers ──writes, most reads──▶ PostgreSQL 15 primary :25432 ──WAL streaming──▶ replica :25433
                 ──dashboard reads (reads_from_replica)──────────────────────────────────▶ replica
     app servers, Celery worker + beat ──▶ Redis 127.0.0.1:6379 (db 12 cache, db 13 broker)
 
@@ -55,8 +55,10 @@ READY_PATH = "/api/v1/certificates/READY-CHECK"  # public, cheap, touches the da
 
 @dataclass
 class Ports:
-    primary: int = 55432
-    replica: int = 55433
+    # All below Linux's ephemeral range (32768–60999): a port in it can be taken at any moment by the
+    # local end of some outgoing connection, and the topology would then find it "busy".
+    primary: int = 25432
+    replica: int = 25433
     apps: tuple[int, ...] = (18001, 18002, 18003)
     nginx: int = 18080
 
