@@ -7,30 +7,15 @@ from django.urls import reverse
 from onewindow.cases import services
 from onewindow.cases.models import Case, Channel
 from onewindow.cases.states import CaseState
-from tests.workbench.cases import accepted_case, task_of
+from tests.workbench.cases import accepted_case, concluded_case
 from tests.workbench.world import make_bundle, make_world
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def w():
     return make_world()
-
-
-def _concluded(w):
-    case = accepted_case(w)
-    services.approve_task(approver=w.approver_a, task=task_of(case, w.dept_a))
-    services.approve_task(approver=w.approver_b, task=task_of(case, w.dept_b))
-    case.refresh_from_db()
-    services.conclude_case(actor=w.clerk, case=case, delivery_method="pickup")
-    case.refresh_from_db()
-    return case
 
 
 # --- /track/ --------------------------------------------------------------------------------------
@@ -79,7 +64,7 @@ def test_progress_shows_what_is_owed_and_the_stopped_clock(client, w):
 
 
 def test_a_concluded_case_shows_the_certificate_and_delivery(client, w):
-    case = _concluded(w)
+    case = concluded_case(w)
     certificate = case.certificates.get()
     body = client.get(
         reverse("portal_cases:track"), {"number": case.number, "code": case.query_code}
@@ -91,7 +76,7 @@ def test_a_concluded_case_shows_the_certificate_and_delivery(client, w):
 
 
 def test_anyone_can_verify_a_genuine_certificate_and_an_unknown_number_is_not_found(client, w):
-    certificate = _concluded(w).certificates.get()
+    certificate = concluded_case(w).certificates.get()
     response = client.get(reverse("portal_cases:certificate_verify"), {"number": certificate.number})
     assert response.status_code == 302
     page = client.get(response["Location"])
@@ -105,7 +90,7 @@ def test_anyone_can_verify_a_genuine_certificate_and_an_unknown_number_is_not_fo
 
 
 def test_a_tampered_certificate_does_not_verify(client, w):
-    certificate = _concluded(w).certificates.get()
+    certificate = concluded_case(w).certificates.get()
     certificate.data = {**certificate.data, "holder": "冒名者"}
     certificate.save(update_fields=["data"])
     assert client.get(reverse("portal_cases:certificate", args=[certificate.number])).status_code == 404

@@ -7,8 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from onewindow.cases import services
-from tests.workbench.cases import accepted_case, submitted_online_case, task_of
+from tests.workbench.cases import accepted_case, concluded_case, submitted_online_case
 from tests.workbench.world import make_world
 
 pytestmark = pytest.mark.django_db
@@ -19,24 +18,9 @@ pytestmark = pytest.mark.django_db
 MAX_QUERIES = {"submitted": 1, "accepted": 2, "concluded": 3}
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def w():
     return make_world()
-
-
-def _concluded(w):
-    case = accepted_case(w)
-    services.approve_task(approver=w.approver_a, task=task_of(case, w.dept_a))
-    services.approve_task(approver=w.approver_b, task=task_of(case, w.dept_b))
-    case.refresh_from_db()
-    services.conclude_case(actor=w.clerk, case=case, delivery_method="pickup")
-    case.refresh_from_db()
-    return case
 
 
 def _page_queries(client, case) -> tuple[list[str], str]:
@@ -66,7 +50,7 @@ def test_progress_page_of_an_accepted_case_is_the_case_and_its_tasks(client, w):
 
 
 def test_progress_page_of_a_concluded_case_adds_only_its_certificates(client, w):
-    case = _concluded(w)
+    case = concluded_case(w)
     queries, body = _page_queries(client, case)
     numbers = list(case.certificates.values_list("number", flat=True))
     assert numbers and all(number in body for number in numbers)

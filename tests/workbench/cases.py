@@ -36,3 +36,14 @@ def submitted_online_case(w: World, *skip: str):
 
 def task_of(case, department):
     return case.tasks.get(department=department)
+
+
+def concluded_case(w: World):
+    """An accepted case approved by both departments and concluded (picked up at the window)."""
+    case = accepted_case(w)
+    services.approve_task(approver=w.approver_a, task=task_of(case, w.dept_a))
+    services.approve_task(approver=w.approver_b, task=task_of(case, w.dept_b))
+    case.refresh_from_db()
+    services.conclude_case(actor=w.clerk, case=case, delivery_method="pickup")
+    case.refresh_from_db()
+    return case
