@@ -82,18 +82,6 @@ def _http_thread(run_id: str, proc: int, thread: int, setup: dict, until: float,
     conn.close()
 
 
-def _http_process(run_id: str, proc: int, setup: dict, until: float) -> dict:
-    cpu = time.process_time()
-    out: list = []
-    threads = [threading.Thread(target=_http_thread, args=(run_id, proc, t, setup, until, out))
-               for t in range(CLIENT_THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return {"rows": out, "cpu_s": time.process_time() - cpu}
-
-
 # -- the baseline (runs in child processes) -------------------------------------------------------
 
 def _digest(prev, position, occurred_at, label, action, from_state, to_state, reason, data) -> str:
@@ -163,10 +151,11 @@ def _sql_thread(run_id: str, proc: int, thread: int, setup: dict, until: float, 
             out.append((key, status, time.perf_counter() - started, number, None))
 
 
-def _sql_process(run_id: str, proc: int, setup: dict, until: float) -> dict:
+def _client_process(thread_target, run_id: str, proc: int, setup: dict, until: float) -> dict:
+    """One load process: CLIENT_THREADS threads of `thread_target` (HTTP or the SQL baseline) until `until`."""
     cpu = time.process_time()
     out: list = []
-    threads = [threading.Thread(target=_sql_thread, args=(run_id, proc, t, setup, until, out))
+    threads = [threading.Thread(target=thread_target, args=(run_id, proc, t, setup, until, out))
                for t in range(CLIENT_THREADS)]
     for t in threads:
         t.start()
@@ -177,12 +166,14 @@ def _sql_process(run_id: str, proc: int, setup: dict, until: float) -> dict:
 
 # -- driving both ---------------------------------------------------------------------------------
 
-def _drive(target, run_id: str, setup: dict, seconds: float) -> dict:
-    """Run `target` in CLIENT_PROCESSES processes for `seconds`; rate over the measured window."""
+def _drive(thread_target, run_id: str, setup: dict, seconds: float) -> dict:
+    """Run `thread_target` in CLIENT_PROCESSES processes × CLIENT_THREADS threads for `seconds`; rate over
+    the measured window."""
     with ProcessPoolExecutor(CLIENT_PROCESSES) as pool:
         started = time.monotonic()
         until = started + seconds
-        futures = [pool.submit(target, run_id, p, setup, until) for p in range(CLIENT_PROCESSES)]
+        futures = [pool.submit(_client_process, thread_target, run_id, p, setup, until)
+                   for p in range(CLIENT_PROCESSES)]
         parts = [f.result(timeout=seconds + 120) for f in futures]
         elapsed = time.monotonic() - started
     rows = [row for part in parts for row in part["rows"]]
@@ -288,12 +279,12 @@ def run(size: str = "small", profile: bool = False) -> list[dict]:
         server = _start_server(log)
         workers = support.children(server.pid)
         rss_before = {pid: support.rss_mb(pid) for pid in workers}
-        _drive(_http_process, "warmup", setup, 2)  # imports, connections, caches of a started server
+        _drive(_http_thread, "warmup", setup, 2)  # imports, connections, caches of a started server
         load = support.load_average()
         with psycopg.connect(support.db_url(DB), autocommit=True) as conn:
             before = _counts(conn)
             spies = _profile(workers, seconds) if profile else []
-            ours = _drive(_http_process, "ow", setup, seconds)
+            ours = _drive(_http_thread, "ow", setup, seconds)
             for spy in spies:
                 spy.wait(timeout=60)
             rss_after = {pid: support.rss_mb(pid) for pid in support.children(server.pid)}
@@ -308,7 +299,7 @@ def run(size: str = "small", profile: bool = False) -> list[dict]:
             _stop(server)
             server = None
             before_base = _counts(conn)
-            base = _drive(_sql_process, "sql", setup, seconds)
+            base = _drive(_sql_thread, "sql", setup, seconds)
             after_base = _counts(conn)
             base_check = _check(conn, base, "baseline", before_base, after_base)
         chains = support.task(DB, "verify-chains", "--sample", "3000")
