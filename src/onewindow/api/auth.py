@@ -20,6 +20,7 @@ from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 
 from onewindow.audit import services as audit
+from onewindow.core import fastsql
 from onewindow.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 
 from .models import ApiToken
@@ -80,6 +81,11 @@ def revoke_token(*, prefix: str, revoked_by=None, now: datetime | None = None) -
     return token
 
 
+# Every API call reads its token: a statement compiled once (core/fastsql.py), with the account joined.
+_ACTIVE_TOKEN = fastsql.Select(ApiToken, "{prefix} = %s AND {revoked_at} IS NULL", order_by=("id",), limit=1,
+                               related=("user",))
+
+
 def user_for_token(raw: str, *, now: datetime | None = None):
     """The active account behind a raw token, or None (unknown, revoked, altered or inactive account)."""
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
@@ -87,14 +93,15 @@ def user_for_token(raw: str, *, now: datetime | None = None):
     prefix = raw[len(TOKEN_PREFIX):].split("_", 1)[0]
     if len(prefix) != PREFIX_LENGTH:
         return None
-    token = ApiToken.objects.select_related("user").filter(prefix=prefix, revoked_at__isnull=True).first()
+    token = _ACTIVE_TOKEN.first([prefix])
     if token is None or not hmac.compare_digest(token.key_digest, digest_of(raw)):
         return None
     if not token.user.is_active:
         return None
     now = now or timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+        fastsql.update(token, ["last_used_at"])
     return token.user
 
 

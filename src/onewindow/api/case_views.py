@@ -11,7 +11,7 @@ from enum import Enum
 from django.utils.translation import gettext as _
 
 from onewindow.cases import selectors
-from onewindow.cases.models import CertificateStatus
+from onewindow.cases.models import CaseMaterialStatus, CertificateStatus
 from onewindow.cases.states import FINAL_CASE_STATES, CaseState, TaskState
 from onewindow.orgs import selectors as orgs_selectors
 
@@ -65,7 +65,7 @@ def case_out(case, viewer) -> dict:
         } for task in tasks],
         "materials": [{
             "id": material.pk, "material_id": material.material_id, "name": material.name,
-            "status": material.status, "status_label": material.get_status_display(),
+            "status": material.status, "status_label": str(CaseMaterialStatus(material.status).label),
             "certificate": material.certificate.number if material.certificate_id else None,
             "promised_by": material.promised_by, "supplied_at": material.supplied_at, "note": material.note,
         } for material in materials],

@@ -120,7 +120,7 @@ def _registration_transaction(user, body, named):
 
 
 def _centre_for(user, code: str | None):
-    own = list(orgs_selectors.centres_of(user))
+    own = orgs_selectors.centres_held(user)
     if code:
         centre = ServiceCentre.objects.filter(code=code).first()
         if centre is None:

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from onewindow.core import fastsql
+
 from .models import AuditChain, AuditEvent
 
 
@@ -78,13 +80,16 @@ def record_many(chain_key: str, events: list[dict]) -> list[AuditEvent]:
     return rows
 
 
+# Every audited action reads and locks its chain's head first: compiled once (core/fastsql.py).
+_LOCKED_CHAIN = fastsql.Select(AuditChain, "{key} = %s", order_by=("id",), limit=1, for_update=True)
+
+
 def _locked_chain(chain_key: str) -> AuditChain:
     """The chain row read and locked by its key (one statement), created first when it is new."""
-    locked = AuditChain.objects.select_for_update()
-    chain = locked.filter(key=chain_key).first()
+    chain = _LOCKED_CHAIN.first([chain_key])
     if chain is None:
         chain, _created = AuditChain.objects.get_or_create(key=chain_key)
-        chain = locked.get(pk=chain.pk)
+        chain = AuditChain.objects.select_for_update().get(pk=chain.pk)
     return chain
 
 
@@ -152,10 +157,10 @@ def record_first(*, chain_key: str, action: str, actor=None, actor_label: str = 
     if chain is None:
         return record(chain_key=chain_key, action=action, actor=actor, actor_label=actor_label,
                       from_state=from_state, to_state=to_state, reason=reason, data=data, now=now)
-    return AuditEvent.objects.create(
+    return fastsql.insert(AuditEvent(
         chain=chain, position=1, occurred_at=prepared_now, actor=actor, actor_label=prepared_label, action=action,
         from_state=from_state, to_state=to_state, reason=reason, data=prepared_data, prev_hash="", hash=digest,
-    )
+    ))
 
 
 @dataclass

@@ -13,7 +13,9 @@ from datetime import datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from onewindow.catalog import item_cache
 from onewindow.catalog.models import StageKind
+from onewindow.core import fastsql
 from onewindow.core.errors import Conflict, PermissionDenied, ValidationError
 
 from . import access, deadlines, rules
@@ -44,6 +46,8 @@ from .transitions import (
 )
 
 REVIEW_KINDS = (StageKind.REVIEW, StageKind.DECISION)
+# Read on every acceptance and approval: compiled once (core/fastsql.py).
+_CASE_TASKS = fastsql.Select(Task, "{case} = %s", related=("department",), order_by=("step", "id"))
 MAX_PROCEDURE_DAYS = 250
 
 
@@ -55,7 +59,7 @@ def create_tasks(case: Case, *, clerk, now: datetime) -> None:
     done when the case is concluded. An item without review stages gets one review task for its
     department with the whole limit."""
     today = local_day(now)
-    stages = list(case.item.stages.select_related("department").order_by("step", "id"))
+    stages = item_cache.stages_of(case.item_id)
     tasks = []
     for stage in stages:
         task = Task(case=case, step=stage.step, kind=stage.kind, name=stage.name, department=stage.department,
@@ -74,11 +78,7 @@ def create_tasks(case: Case, *, clerk, now: datetime) -> None:
     # The first step opens with the tasks: written open rather than written waiting and opened after.
     opening = _next_step(tasks, after_step=0)
     _mark_open(case, opening, today=today)
-    Task.objects.bulk_create(tasks)
-    if opening and any(t.pk is None for t in opening):  # an engine that cannot return ids from bulk inserts
-        ids = dict(Task.objects.filter(case=case, step=opening[0].step).values_list("department_id", "pk"))
-        for task in opening:
-            task.pk = ids[task.department_id]
+    fastsql.insert_many(tasks)  # one INSERT, the ids returned
     if opening:
         _record_step_opened(case, opening, now=now, actor=clerk)
 
@@ -127,7 +127,7 @@ def case_tasks(case: Case) -> list[Task]:
     current and stay so until commit."""
     if not is_locked(case):
         raise RuntimeError("case_tasks needs a case from lock_case")
-    tasks = list(Task.objects.filter(case=case).select_related("department").order_by("step", "id"))
+    tasks = _CASE_TASKS.all([case.pk])
     for task in tasks:
         task.case = case
     return tasks
@@ -173,7 +173,7 @@ def _approve_locked(case: Case, task: Task, tasks: list[Task], *, approver, opin
     """`task` (one of `tasks`, the case's tasks read under its lock) approved; the next step opens when
     its step is done, and after the last step the case is approved."""
     task.state, task.completed_at, task.completed_by, task.opinion = TaskState.APPROVED, now, approver, opinion
-    task.save(update_fields=["state", "completed_at", "completed_by", "opinion"])
+    fastsql.update(task, ["state", "completed_at", "completed_by", "opinion"])
     record_event(case, "task_approved", actor=approver, now=now, actor_label=actor_label, reason=opinion,
                  data={"task": task.pk, "step": task.step, "name": task.name, "department": task.department.name})
     step_open = any(t.step == task.step and t.kind in REVIEW_KINDS

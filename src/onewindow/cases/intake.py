@@ -13,13 +13,12 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from onewindow.audit import services as audit
 from onewindow.catalog.models import ItemStatus, MaterialSource
-from onewindow.core import uploads
+from onewindow.core import fastsql, uploads
 from onewindow.core.errors import Conflict, PermissionDenied, ValidationError
 
 from . import access, deadlines, numbering
@@ -86,6 +85,14 @@ def _check_submitter(*, submitted_by, applicant, centre, channel, agent, project
     raise PermissionDenied(_("只能为本人（或受托代办的申请人）提交申请"))
 
 
+# The submission's statements, compiled once (core/fastsql.py): a submission is the hottest write path.
+_VALID_CERTIFICATES = fastsql.Select(
+    Certificate, "{holder} = %s AND {status} = %s AND ({valid_until} IS NULL OR {valid_until} >= %s)",
+    order_by=("issued_on", "id"))
+_IDEMPOTENCY_RECORD = fastsql.Select(IdempotencyRecord, "{principal} = %s AND {key} = %s", order_by=("id",),
+                                     limit=1)
+
+
 def _material_rows(item, applicant, provided: set[int], *, today: date, files: dict) -> list[CaseMaterial]:
     """One row per catalog material. A material the applicant already holds as a valid e-certificate,
     or that data sharing provides, is filled in and never asked for ("let data run, not people")."""
@@ -102,10 +109,8 @@ def _material_rows(item, applicant, provided: set[int], *, today: date, files: d
     types = {m.certificate_type for m in materials if m.certificate_type}
     held: dict[str, Certificate] = {}
     if types:
-        valid = (Certificate.objects.filter(holder=applicant, status=CertificateStatus.VALID,
-                                            certificate_type__in=types)
-                 .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today)).order_by("issued_on", "id"))
-        held = {c.certificate_type: c for c in valid}  # the latest of each type wins
+        valid = _VALID_CERTIFICATES.all([applicant.pk, CertificateStatus.VALID, today])
+        held = {c.certificate_type: c for c in valid if c.certificate_type in types}  # the latest of each type wins
     rows = []
     for m in materials:
         row = CaseMaterial(material=m, name=m.name)
@@ -158,7 +163,7 @@ def prepare_submission(*, item, applicant, channel, centre, form_data, provided_
 
 def create_case(sub: _Submission, *, number: str, query_code: str, now: datetime,
             bundle_application: BundleApplication | None = None) -> Case:
-    case = Case.objects.create(
+    case = fastsql.insert(Case(
         number=number, query_code=query_code, item=sub.item, item_version=sub.item.version,
         applicant=sub.applicant, centre=sub.centre, window=sub.window, channel=sub.channel,
         state=CaseState.SUBMITTED, form_data=sub.form_data, bundle_application=bundle_application,
@@ -171,14 +176,10 @@ def create_case(sub: _Submission, *, number: str, query_code: str, now: datetime
         # still chooses the delivery at conclusion.
         delivery_method=(DeliveryMethod.POST if sub.channel == Channel.POST and sub.item.offers_post_delivery
                          else ""),
-    )
+    ))
     for row in sub.materials:
         row.case = case
-    if connection.features.can_return_rows_from_bulk_insert:
-        CaseMaterial.objects.bulk_create(sub.materials)  # one INSERT; the rows get their ids back
-    else:
-        for row in sub.materials:
-            row.save()
+    fastsql.insert_many(sub.materials)  # one INSERT; the rows get their ids back
     # The case's chain is new (its number was issued a moment ago and the case row is unique by number):
     # its first event goes through audit's short path. Arguments as transitions.record_event gives them.
     actor = sub.submitted_by
@@ -221,7 +222,7 @@ class IdempotentRequest:
         """What an earlier request with this key made, or None."""
         if not self.key:
             return None
-        record = IdempotencyRecord.objects.filter(principal=self.principal, key=self.key).first()
+        record = _IDEMPOTENCY_RECORD.first([self.principal, self.key])
         if record is None:
             return None
         if record.request_digest != self.digest:
@@ -236,13 +237,13 @@ class IdempotentRequest:
         fails on the unique key before it has created anything."""
         if not self.key:
             return None
-        return IdempotencyRecord.objects.create(key=self.key, principal=self.principal, request_digest=self.digest)
+        return fastsql.insert(IdempotencyRecord(key=self.key, principal=self.principal, request_digest=self.digest))
 
     def attach(self, record: IdempotencyRecord | None, target) -> None:
         if record is not None:
             field_name = "bundle_application" if self.bundle else "case"
             setattr(record, field_name, target)
-            record.save(update_fields=[field_name])
+            fastsql.update(record, [field_name])
 
 
 def submit_case(*, item, applicant, channel, centre, form_data=None, provided_material_ids=(), files=None,

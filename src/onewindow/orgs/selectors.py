@@ -5,12 +5,18 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from onewindow.core import fastsql
+
 from . import identity
 from .models import Applicant, Department, Role, ServiceCentre, StaffRole, User
 
 DEPARTMENT_ROLES = frozenset({Role.APPROVER, Role.CHIEF_REPRESENTATIVE})
 CENTRE_ROLES = frozenset({Role.WINDOW_CLERK, Role.AGENT})
 _ROLE_CACHE = "_onewindow_roles"
+# Read on every staff request and every submission: compiled once (core/fastsql.py).
+_ROLE_ROWS = fastsql.Select(StaffRole, "{user} = %s")
+_APPLICANT_BY_NUMBER = fastsql.Select(Applicant, "{id_number} = %s", order_by=("id",), limit=1)
+_CENTRES_BY_COUNT: dict[int, fastsql.Select] = {}
 
 
 def _staff_roles(user) -> tuple[frozenset[str], frozenset[tuple[str, int | None, int | None]]]:
@@ -21,7 +27,7 @@ def _staff_roles(user) -> tuple[frozenset[str], frozenset[tuple[str, int | None,
         return frozenset(), frozenset()
     cached = getattr(user, _ROLE_CACHE, None)
     if cached is None:
-        scopes = frozenset(StaffRole.objects.filter(user=user).values_list("role", "centre_id", "department_id"))
+        scopes = frozenset((row.role, row.centre_id, row.department_id) for row in _ROLE_ROWS.all([user.pk]))
         roles = frozenset(role for role, _centre, _department in scopes)
         if user.is_superuser:
             roles = roles | {Role.ADMINISTRATOR.value}
@@ -73,6 +79,19 @@ def centres_of(user) -> QuerySet[ServiceCentre]:
     return ServiceCentre.objects.filter(staff_roles__user=user).distinct()
 
 
+def centres_held(user) -> list[ServiceCentre]:
+    """centres_of as a list ordered by id, read by id from the cached role scopes: one statement
+    compiled once (the submission path), none for an account without a centre."""
+    ids = sorted({centre for _role, centre, _department in _staff_roles(user)[1] if centre is not None})
+    if not ids:
+        return []
+    select = _CENTRES_BY_COUNT.get(len(ids))
+    if select is None:
+        select = _CENTRES_BY_COUNT.setdefault(len(ids), fastsql.Select(
+            ServiceCentre, "{id} IN (" + ", ".join(["%s"] * len(ids)) + ")", order_by=("id",)))
+    return select.all(ids)
+
+
 def users_with_role(role: str, *, department: Department | None = None,
                     centre: ServiceCentre | None = None) -> QuerySet[User]:
     """Active accounts holding `role`, optionally at one department or centre (e.g. to route a stage)."""
@@ -96,7 +115,7 @@ def find_applicant_by_id_number(id_number: str) -> Applicant | None:
     number = identity.normalize(id_number)
     if not number:
         return None
-    return Applicant.objects.filter(id_number=number).first()
+    return _APPLICANT_BY_NUMBER.first([number])
 
 
 def search_applicants(query: str, *, limit: int = 20) -> QuerySet[Applicant]:
