@@ -63,7 +63,10 @@ LOG = "/tmp/bench-search-server.log"
 WORDS = ["营业执照", "公司设立", "食品经营", "身份证", "户口", "结婚", "出生", "社保", "公章", "医疗", "建设工程",
          "个体工商户", "道路运输", "不动产", "残疾人", "退休", "养老", "居住证", "税务", "卫生许可"]
 PINYIN = ["yingyezhizhao", "shipin", "gongsi", "hunyin", "jiehun"]
-FILTERS = [{"department": "dx-scjg"}, {"zero_run": "1"}, {"kind": "licensing"}, {"life_event": "kaiban-qiye"}]
+FILTERS = [{"department": "dx-scjg"}, {"zero_run": "1"}, {"kind": "licensing"}, {"life_event": "kaiban-qiye"},
+           # A county's own catalog (东兴市, in every size), and a department left over from another county
+           # after the region was changed (the department is dropped, the region kept).
+           {"region": "450681000000", "q": "营业执照"}, {"region": "450681000000", "department": "dx-gaj-r000"}]
 
 
 # -- the request lists -----------------------------------------------------------------------------
@@ -71,10 +74,13 @@ FILTERS = [{"department": "dx-scjg"}, {"zero_run": "1"}, {"kind": "licensing"}, 
 def _catalog(conn) -> dict:
     rows = conn.execute(
         "SELECT i.id, i.code, i.name, i.result_name, i.search_pinyin, i.search_initials, i.status, i.kind,"
-        " i.max_visits, i.committed_limit_days, i.is_immediate, d.code FROM catalog_item i"
-        " JOIN orgs_department d ON d.id = i.department_id WHERE i.status <> 'draft'").fetchall()
+        " i.max_visits, i.committed_limit_days, i.is_immediate, d.code, r.code FROM catalog_item i"
+        " JOIN orgs_department d ON d.id = i.department_id JOIN orgs_region r ON r.id = d.region_id"
+        " WHERE i.status <> 'draft'").fetchall()
     items = [dict(zip(("id", "code", "name", "result_name", "pinyin", "initials", "status", "kind", "max_visits",
-                       "committed", "immediate", "department"), row, strict=True)) for row in rows]
+                       "committed", "immediate", "department", "region"), row, strict=True)) for row in rows]
+    departments = dict(conn.execute("SELECT d.code, r.code FROM orgs_department d"
+                                    " JOIN orgs_region r ON r.id = d.region_id WHERE d.is_active").fetchall())
     events = {}
     for item_id, code in conn.execute("SELECT l.item_id, e.code FROM catalog_item_life_events l"
                                       " JOIN catalog_lifeevent e ON e.id = l.lifeevent_id").fetchall():
@@ -84,7 +90,7 @@ def _catalog(conn) -> dict:
     materials = {}
     for item_id, name in conn.execute("SELECT item_id, name FROM catalog_material ORDER BY item_id, \"order\", id"):
         materials.setdefault(item_id, []).append(name)
-    return {"items": items, "materials": materials}
+    return {"items": items, "materials": materials, "department_regions": departments}
 
 
 def _requests(catalog: dict, rng: random.Random, notices: int) -> tuple[list[dict], list[dict]]:
@@ -146,11 +152,16 @@ def _rank(item: dict, q: str, compact: str) -> int | None:
 def _expected(catalog: dict, params: dict) -> list[tuple[int, str]]:
     q = params.get("q", "").strip()
     compact = "".join(q.split()).lower()
+    department, region = params.get("department"), params.get("region")
+    if department and region and catalog["department_regions"].get(department, region) != region:
+        department = None  # a department of another region than the chosen one is not a filter
     rows = []
     for item in catalog["items"]:
         if item["status"] != "active":
             continue
-        if "department" in params and item["department"] != params["department"]:
+        if department and item["department"] != department:
+            continue
+        if region and item["region"] != region:
             continue
         if "life_event" in params and params["life_event"] not in item["events"]:
             continue

@@ -31,7 +31,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from onewindow.core.errors import NotFound
-from onewindow.orgs.models import Department
+from onewindow.orgs.models import Department, Region
 
 from .models import (
     Announcement,
@@ -185,16 +185,18 @@ def _watch(*senders) -> None:
 
 # Every row the public catalog pages and notices show. (Bulk updates bypass signals: catalog.services
 # writes rows one by one, and saves the item with a new version whenever its lists change.)
-_watch(Item, Material, Stage, ItemVersion, Announcement, LifeEvent, Department)
+_watch(Item, Material, Stage, ItemVersion, Announcement, LifeEvent, Department, Region)
 
 # --------------------------------------------------------------------------------------------------
 # Search and browse
 # --------------------------------------------------------------------------------------------------
 
 def search_items(*, query: str = "", department_code: str | None = None, life_event_code: str | None = None,
-                 kind: str | None = None, zero_run: bool | None = None,
+                 kind: str | None = None, zero_run: bool | None = None, region_code: str | None = None,
                  include_inactive: bool = False) -> QuerySet[Item]:
     """Items matching a name fragment, a code, pinyin initials (``yyzz`` → 营业执照) or full pinyin.
+
+    ``region_code`` keeps the items of the departments of that region (a county's own catalog).
 
     Only active items unless ``include_inactive`` (then suspended and abolished too; drafts never).
     Ordered with an exact name match first, then initials and name prefixes, then the rest by name.
@@ -203,6 +205,8 @@ def search_items(*, query: str = "", department_code: str | None = None, life_ev
     items = Item.objects.filter(status__in=statuses).select_related("department")
     if department_code:
         items = items.filter(department__code=department_code)
+    if region_code:
+        items = items.filter(department__region__code=region_code)
     if life_event_code:
         items = items.filter(life_events__code=life_event_code)
     if kind:
@@ -237,15 +241,51 @@ def search_items(*, query: str = "", department_code: str | None = None, life_ev
     return items.annotate(search_rank=rank).order_by("search_rank", "name", "code")
 
 
-def departments_with_counts() -> QuerySet[Department]:
-    """Active departments with ``item_count`` (active items) and ``zero_run_count`` (of them, zero visits)."""
+def departments_with_counts(region_code: str | None = None) -> QuerySet[Department]:
+    """Active departments with ``item_count`` (active items) and ``zero_run_count`` (of them, zero visits);
+    only those of region ``region_code`` when given."""
     active = Q(items__status=ItemStatus.ACTIVE)
+    departments = Department.objects.filter(is_active=True)
+    if region_code:
+        departments = departments.filter(region__code=region_code)
     return (
-        Department.objects.filter(is_active=True)
+        departments
         .annotate(item_count=Count("items", filter=active),
                   zero_run_count=Count("items", filter=active & Q(items__max_visits=0)))
         .order_by("-item_count", "code")
     )
+
+
+def regions_with_counts() -> QuerySet[Region]:
+    """The regions whose active departments have active items, with ``item_count``, in code order: in a
+    province's catalog each county implements its own copy of an item, so a citizen picks the county
+    first and then one of its (a dozen or so) departments."""
+    active = Q(departments__is_active=True, departments__items__status=ItemStatus.ACTIVE)
+    return (Region.objects.annotate(item_count=Count("departments__items", filter=active))
+            .filter(item_count__gt=0).order_by("code"))
+
+
+def department_regions() -> dict[str, str]:
+    """{department code: its region's code} of every active department, kept per catalog version (the
+    search page checks a department filter against the chosen region on every request)."""
+    return remember(("department_regions",), lambda: dict(
+        Department.objects.filter(is_active=True).values_list("code", "region__code")),
+        size=lambda regions: 60 * len(regions))
+
+
+def search_region_and_department(region_code: str, department_code: str) -> tuple[str, str]:
+    """The (region, department) a catalog search filters by. A department implies its region (a link
+    from the departments page names the department only); a department outside the chosen region is
+    dropped, as the region was changed after it was chosen. An unknown department is kept (it finds
+    nothing), so is an unknown region."""
+    if not department_code:
+        return region_code, ""
+    department_region = department_regions().get(department_code)
+    if department_region is None:
+        return region_code, department_code
+    if region_code and region_code != department_region:
+        return region_code, ""
+    return department_region, department_code
 
 
 def life_events_with_counts() -> QuerySet[LifeEvent]:

@@ -68,20 +68,24 @@ def home(request):
 
 
 def _item_list_params(request) -> dict:
-    return {
+    params = {
         "q": request.GET.get("q", "").strip()[:100],
+        "region": request.GET.get("region", "").strip()[:12],
         "department": request.GET.get("department", "").strip()[:64],
         "life_event": request.GET.get("life_event", "").strip()[:64],
         "kind": request.GET.get("kind", "").strip() if request.GET.get("kind") in ItemKind.values else "",
         "zero_run": request.GET.get("zero_run", "") if request.GET.get("zero_run") in ("0", "1") else "",
     }
+    params["region"], params["department"] = selectors.search_region_and_department(params["region"],
+                                                                                   params["department"])
+    return params
 
 
 def _item_results_html(template: str, params: dict, page: str) -> str:
     """The search results (or the live search's suggestions) for `params`: they depend on the published
     catalog, the language and the parameters only, so they are kept per catalog version."""
     items = selectors.search_items(
-        query=params["q"], department_code=params["department"] or None,
+        query=params["q"], department_code=params["department"] or None, region_code=params["region"] or None,
         life_event_code=params["life_event"] or None, kind=params["kind"] or None,
         zero_run=_zero_run(params["zero_run"]),
     )
@@ -92,13 +96,22 @@ def _item_results_html(template: str, params: dict, page: str) -> str:
     })
 
 
-def _item_filters_html(params: dict) -> str:
-    """The filter menus (every department and life event with its count), kept per catalog version."""
+def _item_filters_html(params: dict, *, swap: bool = False) -> str:
+    """The filter menus, kept per catalog version. A province's catalog has a dozen departments in each
+    of ~100 counties: the region comes first and the department menu lists that region's departments
+    (every department when the catalog has one region only). `swap`: as an htmx out-of-band swap, for
+    the live search after the region changed."""
+    regions = list(selectors.regions_with_counts())
+    by_region = len(regions) > 1
+    departments = selectors.departments_with_counts(params["region"] or None) \
+        if params["region"] or not by_region else []
     return render_to_string("portal/_item_filters.html", {
         "params": params,
-        "departments": selectors.departments_with_counts(),
+        "regions": regions if by_region else [],
+        "departments": departments,
         "life_events": selectors.life_events_with_counts(),
         "kinds": ItemKind.choices,
+        "swap": swap,
     })
 
 
@@ -114,14 +127,28 @@ def item_list(request):
                 else "portal/_item_results.html")
     results = selectors.remember(("item_results", template, *params.values(), page),
                                  lambda: _item_results_html(template, params, page), size=len, version=version)
-    if partial:
+    # The department menu depends on the region: a live search started by the region menu swaps the
+    # menus too (out of band), the other menus and the search box swap the results only.
+    swap = bool(partial and request.htmx.trigger_name == "region")
+    if partial and not swap:
         return HttpResponse(results)
-    filters = {key: params[key] for key in ("department", "life_event", "kind", "zero_run")}
-    menus = selectors.remember(("item_filters", *filters.values()), lambda: _item_filters_html(params), size=len,
-                               version=version)
-    return render(request, "portal/item_list.html", {
-        "params": params, "filtered": any(params.values()), "filters": menus, "results": results,
-    })
+    if swap:
+        response = HttpResponse(results + _item_filters(params, version, swap=True))
+        # The address bar shows the filters in force (a department of the previous region is dropped).
+        query = _querystring(params)
+        response["HX-Push-Url"] = reverse("portal:item_list") + (f"?{query}" if query else "")
+        return response
+    # The whole search page but the site's frame (which carries the visitor's CSRF token) is kept too.
+    body = selectors.remember(("item_search", *params.values(), page), lambda: render_to_string(
+        "portal/_item_search.html", {"params": params, "filtered": any(params.values()), "results": results,
+                                     "filters": _item_filters(params, version)}), size=len, version=version)
+    return render(request, "portal/item_list.html", {"body": body})
+
+
+def _item_filters(params: dict, version: str, *, swap: bool = False) -> str:
+    filters = [params[key] for key in ("region", "department", "life_event", "kind", "zero_run")]
+    return selectors.remember(("item_filters", swap, *filters), lambda: _item_filters_html(params, swap=swap),
+                              size=len, version=version)
 
 
 def _item_or_404(code: str):
