@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from onewindow.core.language import switch_language
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    path("lang/<str:code>/", switch_language, name="switch_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("onewindow.api.urls")),
     path("staff/", include("onewindow.workbench.urls")),

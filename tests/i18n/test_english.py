@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
+from django.utils.encoding import iri_to_uri
 
 from onewindow.calendar.services import seed_official_calendar
 from onewindow.core.errors import ValidationError
@@ -64,7 +65,7 @@ def test_chinese_is_the_default_without_cookie_or_header(client, item):
     assert "一窗通办，最多跑一次" in body and "办件查询" in body
     assert "Track a case" not in body
     # The switch offers English.
-    assert 'name="language" value="en"' in body
+    assert 'href="/lang/en/?next=' in body
     notice = page(client, reverse("portal:item_detail", args=[item.code]))
     assert "本告知所列材料即为全部材料" in notice and "All the materials" not in notice
 
@@ -86,7 +87,7 @@ def test_language_cookie_shows_the_home_page_in_english(client, item):
         absent=["一窗通办，最多跑一次", "办件查询", "办事指南", "按部门办", "工作人员入口"],
     )
     # The switch now offers Chinese back.
-    assert 'name="language" value="zh-hans"' in body
+    assert 'href="/lang/zh-hans/?next=' in body
 
 
 def test_accept_language_header_shows_english(client):
@@ -110,6 +111,42 @@ def test_set_language_refuses_an_unknown_language(client):
     assert response.status_code == 302
     assert COOKIE not in response.cookies
     assert '<html lang="zh-hans">' in page(client, reverse("portal:home"))
+
+
+def test_header_link_switches_language_and_returns_to_the_page(client):
+    home = client.get(reverse("portal:item_list"), {"q": "营业执照"}).content.decode()  # as a browser sends it
+    link = re.search(r'href="(/lang/en/\?next=[^"]+)"', home).group(1).replace("&amp;", "&")
+    response = client.get(link)
+    assert response.status_code == 302
+    assert response["Location"] == iri_to_uri(reverse("portal:item_list") + "?q=营业执照")
+    assert response.cookies[COOKIE].value == "en"
+    assert_english(page(client, reverse("portal:item_list")), present=["All life events"], absent=["全部主题"])
+    back = client.get(reverse("switch_language", args=["zh-hans"]) + "?next=/")
+    assert back.cookies[COOKIE].value == "zh-hans" and back["Location"] == "/"
+
+
+@pytest.mark.parametrize("code, target, location", [
+    ("xx", "/items/", "/items/"),                      # unknown language: back, cookie untouched
+    ("en", "https://evil.example/", "/"),               # never sent off-site
+    ("en", "//evil.example/x", "/"),
+    ("en", "", "/"),
+])
+def test_language_link_refuses_unknown_languages_and_foreign_targets(client, code, target, location):
+    response = client.get(reverse("switch_language", args=[code]), {"next": target})
+    assert response.status_code == 302 and response["Location"] == location
+    assert (COOKIE in response.cookies) == (code == "en")
+
+
+def test_language_link_is_get_only(client):
+    assert client.post(reverse("switch_language", args=["en"]), {"next": "/"}).status_code == 405
+
+
+def test_public_pages_make_no_csrf_token_for_anonymous_visitors(client, item):
+    for url in (reverse("portal:home"), reverse("portal:item_list"), reverse("portal:item_list") + "?q=gtgs"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert settings.CSRF_COOKIE_NAME not in response.cookies, url
+        assert "X-CSRFToken" not in response.content.decode() and "csrfmiddlewaretoken" not in response.content.decode()
 
 
 # -- Pages in English -----------------------------------------------------------------------------------

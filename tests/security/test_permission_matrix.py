@@ -68,6 +68,8 @@ def expected_page(name: str, role: str, target: str | None) -> set[int] | str:
         return {200}
     if name == "set_language":
         return {302}  # GET only redirects back; the switch itself is a POST
+    if name == "switch_language":
+        return {302}  # sets the visitor's own language cookie and goes back
     if name == "api:api-root":
         return {404}
     if name == "workbench:logout":
