@@ -176,3 +176,71 @@ def test_two_simulation_processes_write_one_consistent_history(world):
     assert case.id > max(Case.objects.exclude(pk=case.pk).values_list("id", flat=True))
     last = CaseCounter.objects.get(centre=world.centre, day=END).last
     assert case.number == f"DX01-20260930-{last:04d}"
+
+
+def test_a_duplicate_case_number_fails_the_whole_load(world, monkeypatch):
+    # On PostgreSQL the unique constraints are built at the end of the load: a duplicate must still fail
+    # it (at the ADD CONSTRAINT) and leave nothing behind.
+    from django.db import IntegrityError
+
+    from onewindow.cases import history, history_bulkload
+
+    # Whatever earlier tests left in pg_class.reltuples (CREATE INDEX updates it in place), drop and
+    # rebuild everything here.
+    monkeypatch.setattr(history_bulkload, "REBUILD_SHARE", 0.0)
+    monkeypatch.setattr(history._Generator, "number_for", lambda self, centre_id, centre_code, day: "DUP-0001")
+    with pytest.raises(IntegrityError):
+        generate(30)
+    assert not Case.objects.exists()
+
+
+def test_bulk_load_keeps_the_commit_durable(world):
+    from django.db import connection
+
+    from onewindow.cases import history_bulkload
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL bulk-load settings")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        server = cursor.fetchone()[0]
+        with transaction.atomic():
+            history_bulkload.prepare(cursor)
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == server == "on"
+
+
+def test_audit_copy_lines_escape_what_copy_would_read_as_control(world):
+    # The audit events go to PostgreSQL as hand-made COPY text: a backslash, tab or newline in a reason,
+    # a label or the data must arrive as written, and the chain must verify.
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    from onewindow.audit.models import AuditChain, AuditEvent
+    from onewindow.cases import history_audit
+    from onewindow.cases.history_plan import WRITE_ORDER, tables
+    from onewindow.cases.history_writer import BulkWriter
+
+    tricky = 'a\\b\tc\nd\re "q"'
+    moment = datetime(2026, 9, 1, 2, 3, 4, 5, tzinfo=UTC)
+    with transaction.atomic():
+        writer = BulkWriter(tables().values())
+        writer.start(background=False)
+        g = SimpleNamespace(writer=writer, digests=0, moment_texts={})
+        history_audit.write_chain(g, "case:TRICKY-1", [
+            (moment, None, tricky, "onewindow.case.submitted", "", "submitted", tricky,
+             history_audit.sorted_json({"note": tricky, "n": 1})),
+            (moment, None, "系统", "onewindow.case.accepted", "submitted", "in_progress", "", "{}"),
+        ])
+        if connection.vendor == "postgresql":
+            assert writer.tables[AuditEvent].lines  # the COPY-text path is the one under test
+        writer.flush_all(WRITE_ORDER)
+        writer.finish()
+    chain = AuditChain.objects.get(key="case:TRICKY-1")
+    first = AuditEvent.objects.get(chain=chain, position=1)
+    assert (first.actor_label, first.reason, first.data, first.occurred_at) == (tricky, tricky, {"note": tricky,
+                                                                                                  "n": 1}, moment)
+    report = verify(chain_keys=[chain.key])
+    assert report.ok and report.events == 2, report.problems

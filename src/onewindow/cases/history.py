@@ -74,6 +74,17 @@ ROWS_PER_CASE = {"cases_task": 3, "cases_casematerial": 4, "audit_auditevent": 7
                  "cases_certificate": 0.25, "cases_fee": 0.05}
 
 
+QUERY_CODE_RANGE = range(QUERY_CODE_LENGTH)
+
+
+def _fixed_offset(tz, first: date, last: date) -> timedelta | None:
+    """tz's UTC offset if it is the same at every local noon from `first` to `last`, else None."""
+    offsets = {datetime(day.year, day.month, day.day, 12, tzinfo=tz).utcoffset()
+               for day in (first + timedelta(days=i) for i in range(0, (last - first).days + 1, 7))}
+    offsets.add(datetime(last.year, last.month, last.day, 12, tzinfo=tz).utcoffset())
+    return offsets.pop() if len(offsets) == 1 else None
+
+
 class _Generator:
     def __init__(self, *, size: int, seed: int, start: date, end: date, now: datetime, progress: bool,
                  processes: int = 1):
@@ -120,7 +131,13 @@ class _Generator:
         self.certificate_counters: dict[tuple[str, int], int] = {}
         self.certificate_offset = 0  # a simulation process's block of certificate numbers
         self.midnights: dict[date, datetime] = {}
+        self.day_digits: dict[date, str] = {}
+        self.moment_texts: dict[datetime, str] = {}  # the current case's moments as ISO text (history_audit)
+        self.channel_options: dict[int, tuple[list[str], list[int]]] = {}  # item id -> (channels, cum. weights)
         self.digests = 0
+        # The zone's offset when it does not change over the years simulated (Asia/Shanghai): a local
+        # day is then (moment + offset).date(), without a zone lookup per call (history_case.local_day).
+        self.fixed_offset = _fixed_offset(self.tz, start - timedelta(days=400), end + timedelta(days=400))
 
     # -- time helpers ------------------------------------------------------------------------------
     def at(self, day: date, minutes: int) -> datetime:
@@ -132,8 +149,13 @@ class _Generator:
         return midnight + timedelta(minutes=minutes)
 
     def office_time(self, day: date) -> datetime:
-        minutes = self.rng.choice((self.rng.randint(510, 715), self.rng.randint(870, 1050)))
-        return self.at(day, minutes) + timedelta(seconds=self.rng.randrange(60))
+        """A moment in office hours (08:30–11:55 or 14:30–17:30) of `day`. The draws are those of
+        rng.choice((rng.randint(510, 715), rng.randint(870, 1050))) and rng.randrange(60), made through
+        Random._randbelow directly (what those call): this runs a few times per case."""
+        below = self.rng._randbelow
+        morning, afternoon = 510 + below(206), 870 + below(181)
+        minutes = afternoon if below(2) else morning
+        return self.at(day, 0) + timedelta(seconds=60 * minutes + below(60))
 
     def workday_after(self, day: date, days: int) -> date:
         return self.index.add(day, days).due_on if days > 0 else day
@@ -152,13 +174,15 @@ class _Generator:
         for n in range(wanted):
             enterprise = rng.random() < 0.3
             if enterprise:
-                number = identity.generate_uscc(region="450681", body=f"{(person_serial + n * 7919) % 10**8:08d}")
+                number = identity.generate_uscc(region="450681", body=f"{(person_serial + n * 7919) % 10**8:08d}",
+                                                rng=rng)  # not drawn from (body given); spares a Random()
                 name = f"东兴市{rng.choice(COMPANY_WORDS)}{rng.choice(COMPANY_WORDS)}有限公司" \
                        f"{'' if n < 2000 else n}"
                 kind = "enterprise"
             else:
                 born = date(1955, 1, 1) + timedelta(days=(person_serial + n * 37) % (365 * 50))
-                number = identity.generate_resident_id(region="450681", birth_date=born, sequence=(n // 18250) % 1000)
+                number = identity.generate_resident_id(region="450681", birth_date=born, sequence=(n // 18250) % 1000,
+                                                       rng=rng)  # not drawn from either
                 name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
                 kind = "person"
             if number in taken:
@@ -179,10 +203,15 @@ class _Generator:
         key = (centre_id, day)
         seq = self.counters.get(key, 0) + 1
         self.counters[key] = seq
-        return f"{centre_code}-{day:%Y%m%d}-{seq:04d}"
+        digits = self.day_digits.get(day)
+        if digits is None:
+            digits = self.day_digits[day] = f"{day:%Y%m%d}"
+        return f"{centre_code}-{digits}-{seq:04d}"
 
     def query_code(self) -> str:
-        return "".join(self.rng.choices(QUERY_CODE_ALPHABET, k=QUERY_CODE_LENGTH))
+        # rng.choices(QUERY_CODE_ALPHABET, k=QUERY_CODE_LENGTH) without its per-call setup (same draws).
+        random, n = self.rng.random, len(QUERY_CODE_ALPHABET)
+        return "".join([QUERY_CODE_ALPHABET[int(random() * n)] for _ in QUERY_CODE_RANGE])
 
     # -- the run ------------------------------------------------------------------------------------
     def run(self) -> dict:

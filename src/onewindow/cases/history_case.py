@@ -4,7 +4,9 @@ written as the rows the services would have left behind."""
 
 from __future__ import annotations
 
+from bisect import bisect
 from datetime import date, datetime, timedelta
+from itertools import accumulate
 
 from onewindow.catalog.models import MaterialSource
 
@@ -42,7 +44,7 @@ class _Life(ClockStops, Outcome):
                                              else g.at(day, self.rng.randint(420, 1380)))
         if self.submitted_at > g.now:
             self.submitted_at = g.now - timedelta(minutes=self.rng.randint(1, 600))
-        self.day = self.submitted_at.astimezone(g.tz).date()
+        self.day = self.local_day(self.submitted_at)
         self.id = g.writer.new_id(Case)
         self.number = g.number_for(self.centre[0], self.centre[1], self.day)
         clerks = g.staff.clerks.get(self.centre[0]) or g.staff.any_clerk
@@ -69,12 +71,18 @@ class _Life(ClockStops, Outcome):
 
     # -- helpers ----------------------------------------------------------------------------------
     def pick_channel(self) -> str:
-        options = [("window", 55)]
-        if "online" in self.plan.channels:
-            options += [("online", 35), ("api", 4)]
-        if "post" in self.plan.channels:
-            options.append(("post", 5))
-        return self.rng.choices([o for o, _w in options], weights=[w for _o, w in options])[0]
+        plan = self.plan
+        found = self.g.channel_options.get(plan.id)
+        if found is None:
+            options = [("window", 55)]
+            if "online" in plan.channels:
+                options += [("online", 35), ("api", 4)]
+            if "post" in plan.channels:
+                options.append(("post", 5))
+            found = self.g.channel_options[plan.id] = ([o for o, _w in options], list(accumulate(w for _o, w in options)))
+        names, cum_weights = found
+        # rng.choices(names, weights=...)[0], its draw made here (same draw, no per-call setup).
+        return names[bisect(cum_weights, self.rng.random() * cum_weights[-1], 0, len(names) - 1)]
 
     def happen(self, moment: datetime) -> datetime:
         if moment > self.g.now:
@@ -101,13 +109,14 @@ class _Life(ClockStops, Outcome):
 
     def later(self, moment: datetime, days: int) -> datetime:
         """An office-hours moment `days` working days after `moment` (same day: a little later)."""
-        day = moment.astimezone(self.g.tz).date()
+        day = self.local_day(moment)
         if days <= 0:
             return moment + timedelta(minutes=self.rng.randint(5, 90))
         return max(self.g.office_time(self.g.workday_after(day, days)), moment + timedelta(minutes=1))
 
     def local_day(self, moment: datetime) -> date:
-        return moment.astimezone(self.g.tz).date()
+        offset = self.g.fixed_offset
+        return (moment + offset).date() if offset is not None else moment.astimezone(self.g.tz).date()
 
     # -- the life ---------------------------------------------------------------------------------
     def live(self) -> None:

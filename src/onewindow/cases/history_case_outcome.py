@@ -3,13 +3,33 @@ rows the case leaves behind."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 from . import history_audit as audit
 from .history_values import NOBODY, CaseMaterialStatus, DenialKind, FeeState, S, TaskState, to_json
 from .models import Case, CaseMaterial, Certificate, DenialFiling, Fee, Task
 from .results import certificate_digest
+
+_iso = datetime.isoformat
+_text = audit.copy_text
+NULL = audit.NULL
+
+
+def _n(value) -> str | int:
+    return NULL if value is None else value
+
+
+def _day(value) -> str:
+    return NULL if value is None else value.isoformat()
+
+
+def _moment(value, known: dict) -> str:
+    """A moment as COPY text: the ISO text write_chain made for the case's events, else made here."""
+    if value is None:
+        return NULL
+    text = known.get(value)
+    return text if text is not None else _iso(value, "T", "microseconds")
 
 
 class Outcome:
@@ -102,22 +122,47 @@ class Outcome:
         updated = self.events[-1][0]
         form = self.form_data
         form_json = f'{{"contact_phone":"{form["contact_phone"]}"}}' if len(form) == 1 else to_json(form)
-        w.add(Case, (
-            self.id, self.number, g.query_code(), self.plan.id, self.plan.version, self.applicant_id, self.centre[0],
-            self.window_id, self.channel, state, form_json, self.bundle_application_id, None,
-            self.agent_id, self.clerk[0] if self.channel == "window" else self.user_id, self.accepted_by,
-            self.submitted_at, self.accepted_on, self.plan.limit, self.extension_days, self.paused_days,
-            self.paused_since, self.due, self.provisional, self.version, self.decided_at, self.concluded_at,
-            self.visits,
-            to_json(self.instant_rule) if self.instant_rule else None, self.delivery_method, self.delivery_address,
-            self.tracking, self.delivered_at, self.decision_reason, updated))
-        for task in self.tasks:
-            w.add(Task, (task[0], self.id, *task[1:]))
-        for row in self.materials:
-            w.add(CaseMaterial, (row[0], self.id, row[1], row[2][:200], row[3], row[4], "", row[5], row[6], row[7]))
+        submitted_by = self.clerk[0] if self.channel == "window" else self.user_id
+        instant_rule = to_json(self.instant_rule) if self.instant_rule else None
+        tables = w.tables
+        cases, tasks, materials = tables[Case], tables[Task], tables[CaseMaterial]
+        case_id, plan = self.id, self.plan
+        audit.write_chain(g, f"case:{self.number}", self.events)
+        if w.postgres:  # COPY text lines: the two busiest tuple tables after the audit events
+            known = g.moment_texts
+            cases.lines.append(
+                f"{case_id}\t{self.number}\t{g.query_code()}\t{plan.id}\t{plan.version}\t{self.applicant_id}\t"
+                f"{self.centre[0]}\t{_n(self.window_id)}\t{self.channel}\t{state}\t{_text(form_json)}\t"
+                f"{_n(self.bundle_application_id)}\t{NULL}\t{_n(self.agent_id)}\t{_n(submitted_by)}\t"
+                f"{_n(self.accepted_by)}\t{_moment(self.submitted_at, known)}\t{_day(self.accepted_on)}\t{plan.limit}\t"
+                f"{self.extension_days}\t{self.paused_days}\t{_day(self.paused_since)}\t{_day(self.due)}\t"
+                f"{'t' if self.provisional else 'f'}\t{_n(self.version)}\t{_moment(self.decided_at, known)}\t"
+                f"{_moment(self.concluded_at, known)}\t{self.visits}\t{NULL if instant_rule is None else _text(instant_rule)}\t"
+                f"{self.delivery_method}\t{_text(self.delivery_address)}\t{_text(self.tracking)}\t"
+                f"{_moment(self.delivered_at, known)}\t{_text(self.decision_reason)}\t{_moment(updated, known)}\n")
+            append = tasks.lines.append
+            for task_id, step, kind, name, department_id, task_state, limit_days, opened_on, due_on, completed_at, \
+                    completed_by, opinion in self.tasks:
+                append(f"{task_id}\t{case_id}\t{step}\t{kind}\t{_text(name)}\t{department_id}\t{task_state}\t"
+                       f"{limit_days}\t{_day(opened_on)}\t{_day(due_on)}\t{_moment(completed_at, known)}\t"
+                       f"{_n(completed_by)}\t{_text(opinion)}\n")
+        else:
+            cases.rows.append((
+                case_id, self.number, g.query_code(), plan.id, plan.version, self.applicant_id, self.centre[0],
+                self.window_id, self.channel, state, form_json, self.bundle_application_id, None,
+                self.agent_id, submitted_by, self.accepted_by,
+                self.submitted_at, self.accepted_on, plan.limit, self.extension_days, self.paused_days,
+                self.paused_since, self.due, self.provisional, self.version, self.decided_at, self.concluded_at,
+                self.visits, instant_rule, self.delivery_method, self.delivery_address,
+                self.tracking, self.delivered_at, self.decision_reason, updated))
+            tasks.rows += [(task[0], case_id, *task[1:]) for task in self.tasks]
+        materials.rows += [(row[0], case_id, row[1], row[2][:200], row[3], row[4], "", row[5], row[6], row[7])
+                           for row in self.materials]
+        w.flush_if_full(cases)
+        w.flush_if_full(tasks)
+        w.flush_if_full(materials)
         if self.fee is not None:
             w.add(Fee, tuple(self.fee))
-        audit.write_chain(g, f"case:{self.number}", self.events)
 
     def light(self) -> str:
         today = self.g.now.astimezone(self.g.tz).date()

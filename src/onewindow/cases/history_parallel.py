@@ -58,7 +58,6 @@ def _rows_per_case(g) -> dict:
 def run_parallel(g, moments: list[int], applicants: list, bar) -> None:
     ranges = split(moments, g.processes, len(g.workdays) - 1)
     writer = g.writer
-    writer.flush_all(WRITE_ORDER)  # the applicants: sent now, so no process inherits them
     per_case = _rows_per_case(g)
     bases, certificate_offsets, next_ids, offset = [], [], {m: t.next_id for m, t in writer.tables.items()}, 0
     for start, stop in ranges:
@@ -80,7 +79,9 @@ def run_parallel(g, moments: list[int], applicants: list, bar) -> None:
         readers[reader] = k
     results = {}
     try:
-        _pump(readers, results, bar)
+        # The applicants made before the fork are COPYed while the processes simulate (they drop the
+        # copies they inherited).
+        _pump(readers, results, bar, first=lambda: writer.flush_all(WRITE_ORDER))
     finally:
         for process in processes:
             if process.is_alive() and len(results) < len(ranges):
@@ -90,15 +91,18 @@ def run_parallel(g, moments: list[int], applicants: list, bar) -> None:
         _merge(g, result, limits=bases[k + 1] if k + 1 < len(bases) else None)
 
 
-def _pump(readers: dict, results: dict, bar) -> None:
+def _pump(readers: dict, results: dict, bar, first=None) -> None:
     """Receive from every process (a thread per pipe, so they never wait for the COPY of another's
-    batch) and COPY in this thread, on the transaction's connection."""
+    batch) and COPY in this thread, on the transaction's connection; `first` runs once the receivers
+    are listening."""
     inbox: queue.Queue = queue.Queue(maxsize=4 * len(readers))
 
     def receive(reader, k):
         try:
             while True:
                 message = reader.recv()
+                if message[0] == "rows":  # the COPY text follows as raw bytes (no pickling, one copy less)
+                    message = (*message, reader.recv_bytes())
                 inbox.put((k, message))
                 if message[0] in ("done", "error"):
                     return
@@ -108,11 +112,13 @@ def _pump(readers: dict, results: dict, bar) -> None:
     threads = [threading.Thread(target=receive, args=(r, k), daemon=True) for r, k in readers.items()]
     for thread in threads:
         thread.start()
+    if first is not None:
+        first()
     raw, open_ranges = connection.connection, len(readers)
     while open_ranges:
         k, message = inbox.get()
         kind = message[0]
-        if kind == "rows":
+        if kind in ("rows", "tuples"):
             copy(raw, *message[1:])
         elif kind == "progress":
             if bar is not None:
@@ -133,10 +139,16 @@ def _simulate_range(g, k, moments, applicants, bases, certificate_offset, sender
         writer = g.writer
         written = {}
         for model, table in writer.tables.items():
-            table.next_id, table.rows = bases[model], []
+            table.next_id, table.rows, table.lines = bases[model], [], []
             written[model] = table.written
-        writer.sink = lambda name, columns, data: sender.send(("rows", name, columns, bytes(data)
-                                                               if isinstance(data, bytearray) else data))
+        def sink(name, columns, data):
+            if isinstance(data, list):  # row tuples (no psycopg formatter): pickled
+                sender.send(("tuples", name, columns, data))
+            else:
+                sender.send(("rows", name, columns))
+                sender.send_bytes(data)
+
+        writer.sink = sink
         g.certificate_offset = certificate_offset
         g.certificate_counters = {key: last + certificate_offset for key, last in g.certificate_counters.items()}
         g.stats, g.lights = defaultdict(int), defaultdict(int)

@@ -7,7 +7,8 @@ our ids at the end, so later inserts by the application never collide.
 
 On PostgreSQL the rows of a batch are formatted to COPY text here (psycopg's C formatter) and sent
 by a background thread, so the server parses, checks and indexes one batch while this process
-simulates the next (the wait for the server releases the GIL). The thread uses the same connection and transaction; the generator does not query the
+simulates the next (the wait for the server releases the GIL). The busiest table, the audit events,
+skips the tuples: history_audit formats its COPY lines directly (`Table.lines`, PostgreSQL only). The thread uses the same connection and transaction; the generator does not query the
 database while the writer runs (start() before, finish() after).
 
 With several simulation processes (cases/history_parallel.py) each process formats its own batches
@@ -48,6 +49,7 @@ class Table:
         if missing:
             raise RuntimeError(f"history generator does not fill {self.name}.{sorted(missing)}: update it")
         self.rows: list[tuple] = []
+        self.lines: list[str] = []  # rows already as COPY text lines (PostgreSQL only; see history_audit)
         self.written = 0
         self.next_id = 0
 
@@ -113,27 +115,44 @@ class BulkWriter:
         if len(table.rows) >= (COPY_BATCH if self.postgres else INSERT_BATCH):
             self.flush(table)
 
+    def flush_if_full(self, table: Table) -> None:
+        """For callers that append to `table.rows` / `table.lines` themselves (one check per case, not
+        per row)."""
+        if len(table.rows) + len(table.lines) >= (COPY_BATCH if self.postgres else INSERT_BATCH):
+            self.flush(table)
+
     def flush(self, table: Table) -> None:
-        if not table.rows:
+        if not table.rows and not table.lines:
             return
         rows, table.rows = table.rows, []
+        lines, table.lines = table.lines, []
         columns = ", ".join(f'"{column}"' for column in table.columns)
         if self.postgres:
             if self._failure is not None:
                 raise self._failure
-            if self._transformer is not None:
+            batches = []
+            if self._transformer is not None and rows:
                 data, transformer = bytearray(), self._transformer
                 for row in rows:
                     format_row_text(row, transformer, data)
+                if lines:
+                    data += "".join(lines).encode()
+                batches.append(data)
+            elif self._transformer is not None:
+                batches.append("".join(lines).encode())
             else:
-                data = rows
-            if self.sink is not None:
-                self.sink(table.name, columns, data)
-            elif self._queue is not None:
-                self._queue.put((table.name, columns, data))
-            else:
-                copy(connection.connection, table.name, columns, data)
+                batches += [batch for batch in (rows, "".join(lines).encode()) if batch]
+            for data in batches:
+                if self.sink is not None:
+                    self.sink(table.name, columns, data)
+                elif self._queue is not None:
+                    self._queue.put((table.name, columns, data))
+                else:
+                    copy(connection.connection, table.name, columns, data)
+            table.written += len(lines)
         else:
+            if lines:
+                raise RuntimeError(f"history: COPY lines for {table.name} outside PostgreSQL")
             placeholders = ", ".join(["%s"] * len(table.columns))
             adapt = _sqlite_value
             with connection.cursor() as cursor:
