@@ -16,8 +16,8 @@ from onewindow.core.errors import ValidationError
 from . import numbering
 from .approval import try_instant_approval
 from .inputs import id_set, local_day, moment
-from .intake import IdempotentRequest, create_case, prepare_submission
 from .models import BundleApplication
+from .submission import IdempotentRequest, create_case, prepare_submission
 from .transitions import lock_case
 
 

@@ -25,7 +25,7 @@ from .approval import (
 )
 from .bundles import submit_bundle
 from .inputs import id_set, moment, to_date, to_int
-from .intake import accept_case, intake_at_window, refuse_case, submit_case
+from .intake import accept_case, intake_at_window, refuse_case
 from .models import Case, Fee, FeeState, SpecialProcedure, Task
 from .results import (
     certificate_digest,
@@ -36,6 +36,7 @@ from .results import (
     withdraw_case,
 )
 from .states import OPEN_TASK_STATES, TaskState
+from .submission import submit_case
 from .supplements import request_supplement, supply_supplement
 from .transitions import lock_case, record_event
 
