@@ -150,3 +150,18 @@ def test_where_parameters_compare_dates_like_the_orm():
     assert [c.number for c in valid.all([w.applicant.pk, date(2026, 7, 1)])] == ["C-2"]
     assert [c.number for c in valid.all([w.applicant.pk, date(2026, 6, 30)])] == ["C-1", "C-2"]
     assert valid.all([w.applicant.pk, fastsql.prep(Certificate, "valid_until", date(2026, 6, 30))])[0].number == "C-1"
+
+
+def test_insert_many_keeps_json_nulls_and_dates_of_every_row():
+    w = build_world()
+    case = submit_online(w)
+    rows = [Certificate(number=f"C-{i}", certificate_type="yyzz", title="营业执照", holder=w.applicant, case=case,
+                        issuer=w.scjg, issued_on=date(2026, 1, 1 + i), valid_until=None if i % 2 else date(2027, 1, 1),
+                        data={"序号": i, "名单": ["甲", None]}, digest="d") for i in range(3)]
+
+    fastsql.insert_many(rows)
+
+    for row in rows:
+        stored = Certificate.objects.get(pk=row.pk)
+        assert (stored.number, stored.issued_on, stored.valid_until, stored.data) == \
+            (row.number, row.issued_on, row.valid_until, row.data)

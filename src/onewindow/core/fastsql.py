@@ -154,9 +154,21 @@ class _Insert:
     def sql(self, connection, rows: int) -> str:
         qn = connection.ops.quote_name
         meta = self.model._meta
+        head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in self.fields)}) "
+        if rows > 1 and self.unnest(connection):
+            # PostgreSQL, several rows: one array per column (as Django's bulk_create does), so the text
+            # and its parameter count are the same whatever the number of rows — planned and converted
+            # once, where a VALUES list grows with the rows.
+            arrays = ", ".join(f"(%s)::{f.db_type(connection).split('(')[0]}[]" for f in self.fields)
+            return f"{head}SELECT * FROM UNNEST({arrays}) RETURNING {qn(meta.pk.column)}"
         row = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
-        return (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in self.fields)}) "
-                f"VALUES {', '.join([row] * rows)} RETURNING {qn(meta.pk.column)}")
+        return f"{head}VALUES {', '.join([row] * rows)} RETURNING {qn(meta.pk.column)}"
+
+    def unnest(self, connection) -> bool:
+        return connection.vendor == "postgresql" and not any(
+            hasattr(f, "get_placeholder")
+            or (f.target_field if f.is_relation else f).get_internal_type() not in connection.data_types
+            for f in self.fields)
 
 
 _INSERTS: dict[type, _Insert] = {}
@@ -179,12 +191,14 @@ def insert_many(objs: list) -> list:
             obj.save(force_insert=True, using=db)
         return objs
     statement = _INSERTS.get(model) or _INSERTS.setdefault(model, _Insert(model))
-    batch = max(1, (connection.features.max_query_params or 65535) // len(statement.fields))
+    batch = (connection.features.max_query_params or 65535) // len(statement.fields) or 1
     for start in range(0, len(objs), batch):
         chunk = objs[start:start + batch]
-        params = []
-        for obj in chunk:
-            params += [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in statement.fields]
+        rows = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in statement.fields] for obj in chunk]
+        if len(chunk) > 1 and statement.unnest(connection):
+            params = [list(column) for column in zip(*rows, strict=True)]
+        else:
+            params = [value for row in rows for value in row]
         with connection.cursor() as cursor:
             cursor.execute(statement.sql(connection, len(chunk)), params)
             ids = [pk for (pk,) in cursor.fetchall()]
