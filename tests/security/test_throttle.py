@@ -4,6 +4,7 @@ certificate check (page and API share one budget per address) and online applica
 from __future__ import annotations
 
 import socket
+from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -19,8 +20,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def tight(settings):
+def tight(settings, monkeypatch):
     settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "progress": "3/m", "certificate": "2/m", "apply": "2/h"}
+    # The windows are fixed (aligned to the clock): a test that straddles a minute's end would start a
+    # fresh budget halfway. The throttle's clock stands still in the middle of a window here.
+    monkeypatch.setattr(throttle, "time", SimpleNamespace(time=lambda: 1_800_000_030.0))
 
 
 def test_progress_queries_beyond_the_limit_get_429_on_page_and_api_alike(tight):
