@@ -58,9 +58,14 @@ def _reform_context() -> dict:
 
 @require_GET
 def home(request):
+    # A province's catalog has ~1,500 departments (a dozen in each county): the home page lists its regions,
+    # each a link to the search filtered by region; a catalog of one region lists its departments.
+    regions = list(selectors.regions_with_counts())
+    by_region = len(regions) > 1
     return render(request, "portal/home.html", {
         "life_events": selectors.life_events_with_counts(),
-        "departments": selectors.departments_with_counts(),
+        "regions": regions if by_region else [],
+        "departments": [] if by_region else selectors.departments_with_counts(),
         "bundles": selectors.bundles(),
         "latest_announcements": selectors.announcements(limit=5),
         **_reform_context(),
