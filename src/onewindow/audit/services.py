@@ -107,7 +107,7 @@ def _insert_moving_head(chain: AuditChain, rows: list[AuditEvent]) -> None:
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
     params = [rows[-1].hash, len(rows), chain.pk]
     for row in rows:
-        params += [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
+        params += fastsql.values_for_insert(row, fields, connection)
     length, head = qn(chain_meta.get_field("length").column), qn(chain_meta.get_field("head_hash").column)
     sql = (f"WITH moved AS (UPDATE {qn(chain_meta.db_table)} SET {head} = %s, {length} = {length} + %s "
            f"WHERE {qn(chain_meta.pk.column)} = %s) "
@@ -115,10 +115,7 @@ def _insert_moving_head(chain: AuditChain, rows: list[AuditEvent]) -> None:
            f"VALUES {', '.join([row_sql] * len(rows))} RETURNING {qn(event_meta.pk.column)}")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        ids = [pk for (pk,) in cursor.fetchall()]
-    for row, pk in zip(rows, ids, strict=True):
-        row.pk = pk
-        row._state.adding, row._state.db = False, connection.alias
+        fastsql.mark_saved(rows, [pk for (pk,) in cursor.fetchall()], connection.alias)
 
 
 def _insert_new_chain(chain_key: str, head_hash: str) -> AuditChain | None:
@@ -137,8 +134,8 @@ def _insert_new_chain(chain_key: str, head_hash: str) -> AuditChain | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    chain = AuditChain(id=row[0], key=chain_key, length=1, head_hash=head_hash)
-    chain._state.adding, chain._state.db = False, connection.alias
+    chain = AuditChain(key=chain_key, length=1, head_hash=head_hash)
+    fastsql.mark_saved([chain], [row[0]], connection.alias)
     return chain
 
 

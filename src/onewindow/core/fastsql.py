@@ -18,7 +18,7 @@ which never go through here), `Model.save()` overrides (none on the models that 
 
 Placeholders in a `where` are field names of the model (`{holder}` → "cases_certificate"."holder_id")
 or of a related model named in `related` (`{user.is_active}`). Parameters must be database-ready
-values (ints, strings, dates — not aware datetimes: prepare those with the field, see `prep`)."""
+values (ints, strings, dates; an aware datetime would need its field's preparation on SQLite)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from django.db import connections, router
 _PLACEHOLDER = re.compile(r"\{([\w.]+)\}")
 
 
-def _converters(connection, field, alias: str) -> list:
+def _converters(connection, field, alias: str) -> tuple[list, object]:
     col = field.get_col(alias)
     return [*connection.ops.get_db_converters(col), *col.get_db_converters(connection)], col
 
@@ -194,18 +194,28 @@ def insert_many(objs: list) -> list:
     batch = (connection.features.max_query_params or 65535) // len(statement.fields) or 1
     for start in range(0, len(objs), batch):
         chunk = objs[start:start + batch]
-        rows = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in statement.fields] for obj in chunk]
+        rows = [values_for_insert(obj, statement.fields, connection) for obj in chunk]
         if len(chunk) > 1 and statement.unnest(connection):
             params = [list(column) for column in zip(*rows, strict=True)]
         else:
             params = [value for row in rows for value in row]
         with connection.cursor() as cursor:
             cursor.execute(statement.sql(connection, len(chunk)), params)
-            ids = [pk for (pk,) in cursor.fetchall()]
-        for obj, pk in zip(chunk, ids, strict=True):
-            obj.pk = pk
-            obj._state.adding, obj._state.db = False, db
+            mark_saved(chunk, [pk for (pk,) in cursor.fetchall()], db)
     return objs
+
+
+def values_for_insert(obj, fields, connection) -> list:
+    """`fields` of an unsaved instance as an INSERT writes them (pre_save, then the field's own
+    preparation): for statements of their own that insert model rows (audit's chain-moving insert)."""
+    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+
+
+def mark_saved(objs, ids, db: str) -> None:
+    """The instances as the ORM leaves them after an INSERT: their keys set, no longer `adding`."""
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding, obj._state.db = False, db
 
 
 def insert(obj):
@@ -227,8 +237,3 @@ def update(obj, fields: list[str]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {qn(meta.db_table)} SET {sets} WHERE {qn(meta.pk.column)} = %s", [*params, obj.pk])
 
-
-def prep(model, field_name: str, value, *, using: str | None = None):
-    """A value made database-ready by the model field (an aware datetime for SQLite, say)."""
-    field = model._meta.get_field(field_name)
-    return field.get_db_prep_value(value, connections[using or router.db_for_read(model)], prepared=False)
