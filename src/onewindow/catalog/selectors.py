@@ -265,6 +265,15 @@ def regions_with_counts() -> QuerySet[Region]:
             .filter(item_count__gt=0).order_by("code"))
 
 
+def regions_to_choose() -> list[Region]:
+    """regions_with_counts as the public pages offer them, kept per catalog version: the regions to
+    pick first when the catalog spans several, none when it has one (its departments are listed)."""
+    def compute() -> list[Region]:
+        regions = list(regions_with_counts())
+        return regions if len(regions) > 1 else []
+    return remember(("regions_to_choose",), compute, size=lambda regions: 200 * len(regions))
+
+
 def department_regions() -> dict[str, str]:
     """{department code: its region's code} of every active department, kept per catalog version (the
     search page checks a department filter against the chosen region on every request)."""

@@ -60,12 +60,11 @@ def _reform_context() -> dict:
 def home(request):
     # A province's catalog has ~1,500 departments (a dozen in each county): the home page lists its regions,
     # each a link to the search filtered by region; a catalog of one region lists its departments.
-    regions = list(selectors.regions_with_counts())
-    by_region = len(regions) > 1
+    regions = selectors.regions_to_choose()
     return render(request, "portal/home.html", {
         "life_events": selectors.life_events_with_counts(),
-        "regions": regions if by_region else [],
-        "departments": [] if by_region else selectors.departments_with_counts(),
+        "regions": regions,
+        "departments": [] if regions else selectors.departments_with_counts(),
         "bundles": selectors.bundles(),
         "latest_announcements": selectors.announcements(limit=5),
         **_reform_context(),
@@ -106,13 +105,12 @@ def _item_filters_html(params: dict, *, swap: bool = False) -> str:
     of ~100 counties: the region comes first and the department menu lists that region's departments
     (every department when the catalog has one region only). `swap`: as an htmx out-of-band swap, for
     the live search after the region changed."""
-    regions = list(selectors.regions_with_counts())
-    by_region = len(regions) > 1
+    regions = selectors.regions_to_choose()
     departments = selectors.departments_with_counts(params["region"] or None) \
-        if params["region"] or not by_region else []
+        if params["region"] or not regions else []
     return render_to_string("portal/_item_filters.html", {
         "params": params,
-        "regions": regions if by_region else [],
+        "regions": regions,
         "departments": departments,
         "life_events": selectors.life_events_with_counts(),
         "kinds": ItemKind.choices,
