@@ -43,7 +43,7 @@ def case_events_after(last_event_id: int, *, verbs: Iterable[str], limit: int) -
 
 def first_case_event_id_since(moment: datetime, *, verbs: Iterable[str]) -> int | None:
     """The smallest id of an event `onewindow.case.<verb>` that occurred at or after `moment`, or None
-    (a range on the (action, occurred_at) index per action, however long the trail)."""
+    (a range on the occurred_at index from `moment`: run once, when a new installation's outbox starts)."""
     actions = [f"onewindow.case.{verb}" for verb in verbs]
     return AuditEvent.objects.filter(action__in=actions, occurred_at__gte=moment).aggregate(first=Min("id"))["first"]
 

@@ -73,10 +73,13 @@ class Case(models.Model):
     number = models.CharField(_("办件编号"), max_length=40, unique=True,
                               help_text=_("中心编码-日期-序号，如 DX01-20261125-0001"))
     query_code = models.CharField(_("查询码"), max_length=12)
-    item = models.ForeignKey(Item, models.PROTECT, related_name="cases", verbose_name=_("事项"))
+    # item, applicant and centre: no index of their own, each leads one of the indexes in Meta.
+    item = models.ForeignKey(Item, models.PROTECT, related_name="cases", verbose_name=_("事项"), db_index=False)
     item_version = models.PositiveIntegerField(_("事项版本"))
-    applicant = models.ForeignKey(Applicant, models.PROTECT, related_name="cases", verbose_name=_("申请人"))
-    centre = models.ForeignKey(ServiceCentre, models.PROTECT, related_name="cases", verbose_name=_("受理中心"))
+    applicant = models.ForeignKey(Applicant, models.PROTECT, related_name="cases", verbose_name=_("申请人"),
+                                  db_index=False)
+    centre = models.ForeignKey(ServiceCentre, models.PROTECT, related_name="cases", verbose_name=_("受理中心"),
+                               db_index=False)
     window = models.ForeignKey(Window, models.SET_NULL, null=True, blank=True, related_name="cases",
                                verbose_name=_("受理窗口"))
     channel = models.CharField(_("申请渠道"), max_length=10, choices=Channel.choices)
@@ -132,11 +135,13 @@ class Case(models.Model):
 class Task(models.Model):
     """A department's part of one stage step of a case. Tasks with the same step run in parallel."""
 
-    case = models.ForeignKey(Case, models.CASCADE, related_name="tasks", verbose_name=_("办件"))
+    # case and department: no index of their own, each leads one in Meta (the unique one, the inbox).
+    case = models.ForeignKey(Case, models.CASCADE, related_name="tasks", verbose_name=_("办件"), db_index=False)
     step = models.PositiveSmallIntegerField(_("环节序号"))
     kind = models.CharField(_("环节类型"), max_length=12, choices=StageKind.choices)
     name = models.CharField(_("环节名称"), max_length=100)
-    department = models.ForeignKey(Department, models.PROTECT, related_name="tasks", verbose_name=_("办理部门"))
+    department = models.ForeignKey(Department, models.PROTECT, related_name="tasks", verbose_name=_("办理部门"),
+                                   db_index=False)
     state = models.CharField(_("状态"), max_length=12, choices=TaskState.choices, default=TaskState.WAITING)
     limit_days = models.PositiveSmallIntegerField(_("环节时限（工作日）"), default=0)
     opened_on = models.DateField(_("开始日期"), null=True, blank=True)
@@ -339,7 +344,8 @@ class Certificate(models.Model):
     number = models.CharField(_("证照编号"), max_length=50, unique=True)
     certificate_type = models.CharField(_("证照类型"), max_length=40)
     title = models.CharField(_("证照名称"), max_length=100)
-    holder = models.ForeignKey(Applicant, models.PROTECT, related_name="certificates", verbose_name=_("持证主体"))
+    holder = models.ForeignKey(Applicant, models.PROTECT, related_name="certificates", verbose_name=_("持证主体"),
+                               db_index=False)  # leads the index in Meta
     case = models.ForeignKey(Case, models.SET_NULL, null=True, blank=True, related_name="certificates",
                              verbose_name=_("来源办件"))
     issuer = models.ForeignKey(Department, models.PROTECT, related_name="certificates", verbose_name=_("发证部门"))

@@ -29,8 +29,9 @@ class Channel(models.TextChoices):
 
 
 class Notification(models.Model):
+    # applicant and source_event: no index of their own, each leads one below (the inbox, the unique one).
     applicant = models.ForeignKey("orgs.Applicant", models.CASCADE, related_name="notifications",
-                                  verbose_name=_("接收人"))
+                                  verbose_name=_("接收人"), db_index=False)
     case_number = models.CharField(_("办件编号"), max_length=40)
     kind = models.CharField(_("类别"), max_length=24, choices=Kind.choices)
     text = models.TextField(_("内容"), help_text=_("发送时的文字（中文）"))
@@ -38,7 +39,7 @@ class Notification(models.Model):
                             help_text=_("生成内容所用的数据，页面按访问者的语言重新生成文字"))
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
     source_event = models.ForeignKey("audit.AuditEvent", models.PROTECT, related_name="+",
-                                     verbose_name=_("来源事件"))
+                                     verbose_name=_("来源事件"), db_index=False)
     created_at = models.DateTimeField(_("生成时间"))
     delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
