@@ -71,7 +71,8 @@ def main(argv=None) -> int:
     for name in SCENARIOS:
         if args.only and args.only not in name:
             continue
-        print(f"== {name} ({args.size}) ==", flush=True)
+        settled = _settle()
+        print(f"== {name} ({args.size}) == (machine settled in {settled:.0f} s)", flush=True)
         try:
             results.extend(_as_list(importlib.import_module(name).run(size=args.size)))
         except Exception as exc:  # a broken scenario is reported, the others still run
@@ -95,6 +96,36 @@ def main(argv=None) -> int:
     print()
     print(table)
     return 1 if failed else 0
+
+
+def _busy(seconds: float = 1.0) -> float:
+    """Share of both cores busy over `seconds` (/proc/stat)."""
+    def sample():
+        values = [int(v) for v in open("/proc/stat").readline().split()[1:]]
+        return sum(values), values[3] + values[4]  # total, idle + iowait
+    total0, idle0 = sample()
+    time.sleep(seconds)
+    total1, idle1 = sample()
+    return 1 - (idle1 - idle0) / max(total1 - total0, 1)
+
+
+def _settle(limit: float = 90) -> float:
+    """Start each scenario on a quiet machine: PostgreSQL writes out what the previous scenario left
+    dirty (a CHECKPOINT, else it lands in the next one's timing), then wait until the cores are idle
+    (under 15 % busy for a second), at most `limit` seconds. Returns the seconds it took."""
+    import psycopg
+
+    from bench.support import db_url
+
+    started = time.monotonic()
+    try:
+        with psycopg.connect(db_url("postgres"), autocommit=True) as conn:
+            conn.execute("CHECKPOINT")
+    except psycopg.Error:
+        pass  # not a superuser: the wait below still applies
+    while time.monotonic() - started < limit and _busy() > 0.15:
+        pass
+    return time.monotonic() - started
 
 
 def _load() -> str:
