@@ -55,6 +55,21 @@ def test_select_joins_related_rows_as_select_related_does():
     assert select.first([case.number, "another-code"]) is None
 
 
+def test_a_nullable_foreign_key_is_joined_outer_and_read_as_none_when_empty():
+    w = build_world()
+    online, at_window = submit_online(w), submit_online(w)
+    Case.objects.filter(pk=at_window.pk).update(window=w.window)
+    select = fastsql.Select(Case, "{id} IN (%s, %s)", order_by=("id",), related=("window",))
+
+    with CaptureQueriesContext(connection) as queries:
+        rows = select.all([online.pk, at_window.pk])
+        windows = [row.window for row in rows]
+
+    assert len(queries) == 1  # both rows, the missing window read as None without another query
+    assert [row.pk for row in rows] == [online.pk, at_window.pk]
+    assert windows[0] is None and windows[1].pk == w.window.pk and windows[1].number == w.window.number
+
+
 def test_select_orders_and_limits():
     w = build_world()
     first, second = submit_online(w, now=at(2026, 9, 30, 9)), submit_online(w, now=at(2026, 9, 30, 10))

@@ -1,5 +1,6 @@
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from onewindow.audit import selectors as audit_selectors
 from onewindow.core.errors import Conflict, NotFound, ValidationError
@@ -105,6 +106,24 @@ def test_database_refuses_approver_without_department():
     with pytest.raises(IntegrityError), transaction.atomic():
         StaffRole.objects.create(user=user, role="window_clerk")
     assert not StaffRole.objects.exists()
+
+
+def test_the_roles_and_their_centres_are_read_in_one_statement(dept, centre):
+    other = ServiceCentreFactory(code="DX02", name="东兴市第二政务服务中心")
+    user = services.create_staff_user(
+        username="wang.fang", password=PASSWORD, display_name="王芳",
+        roles=[("window_clerk", "DX02", None), ("agent", "DX01", None), ("approver", None, "dx-scjg")])
+    user = User.objects.get(pk=user.pk)  # nothing cached yet
+
+    with CaptureQueriesContext(connection) as queries:
+        held = selectors.centres_held(user)
+        roles = selectors.roles_of(user)
+
+    assert len(queries) == 1
+    assert [c.pk for c in held] == sorted([centre.pk, other.pk])
+    assert {c.code: c.name for c in held} == {"DX01": centre.name, "DX02": other.name}
+    assert roles == {"window_clerk", "agent", "approver"}
+    assert selectors.centres_held(make_staff("supervisor")) == []
 
 
 def test_grant_and_revoke_role(dept):

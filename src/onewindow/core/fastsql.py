@@ -42,6 +42,7 @@ class _Part:
         self.model = model
         self.fields = list(model._meta.concrete_fields)
         self.attnames = [f.attname for f in self.fields]
+        self.pk_index = self.attnames.index(model._meta.pk.attname)
         qn = connection.ops.quote_name
         self.columns = [f"{qn(alias)}.{qn(f.column)}" for f in self.fields]
         self.converters = []
@@ -86,7 +87,9 @@ class Select:
             fk = meta.get_field(name)
             target = fk.related_model
             alias = f"r_{name}"
-            joins.append(f"INNER JOIN {qn(target._meta.db_table)} {qn(alias)} "
+            # a nullable key may point nowhere: its row still comes, with the related object None
+            join = "LEFT OUTER JOIN" if fk.null else "INNER JOIN"
+            joins.append(f"{join} {qn(target._meta.db_table)} {qn(alias)} "
                          f"ON {qn(alias)}.{qn(fk.target_field.column)} = {qn(table)}.{qn(fk.column)}")
             parts.append(_Part(target, alias, connection))
             links.append(fk)
@@ -125,7 +128,8 @@ class Select:
             obj = parts[0].build(db, connection, row[:start])
             for part, fk in zip(parts[1:], links, strict=True):
                 end = start + len(part.fields)
-                fk.set_cached_value(obj, part.build(db, connection, row[start:end]))
+                values = row[start:end]
+                fk.set_cached_value(obj, None if values[part.pk_index] is None else part.build(db, connection, values))
                 start = end
             result.append(obj)
         return result
@@ -145,6 +149,8 @@ class Select:
 class _Insert:
     def __init__(self, model):
         self.model = model
+        self._sql: dict[tuple[str, int], str] = {}
+        self._unnest: bool | None = None
 
     @cached_property
     def fields(self):
@@ -152,6 +158,15 @@ class _Insert:
         return [f for f in meta.local_concrete_fields if f is not meta.auto_field]
 
     def sql(self, connection, rows: int) -> str:
+        """The statement for `rows` rows, built once per engine and row count (one for any count where
+        the rows go in as arrays)."""
+        key = (connection.vendor, 0 if rows > 1 and self.unnest(connection) else rows)
+        sql = self._sql.get(key)
+        if sql is None:
+            sql = self._sql[key] = self._build(connection, rows)
+        return sql
+
+    def _build(self, connection, rows: int) -> str:
         qn = connection.ops.quote_name
         meta = self.model._meta
         head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in self.fields)}) "
@@ -165,7 +180,14 @@ class _Insert:
         return f"{head}VALUES {', '.join([row] * rows)} RETURNING {qn(meta.pk.column)}"
 
     def unnest(self, connection) -> bool:
-        return connection.vendor == "postgresql" and not any(
+        if connection.vendor != "postgresql":
+            return False
+        if self._unnest is None:
+            self._unnest = self._arrays_fit(connection)
+        return self._unnest
+
+    def _arrays_fit(self, connection) -> bool:
+        return not any(
             hasattr(f, "get_placeholder")
             or (f.target_field if f.is_relation else f).get_internal_type() not in connection.data_types
             for f in self.fields)

@@ -14,24 +14,27 @@ DEPARTMENT_ROLES = frozenset({Role.APPROVER, Role.CHIEF_REPRESENTATIVE})
 CENTRE_ROLES = frozenset({Role.WINDOW_CLERK, Role.AGENT})
 _ROLE_CACHE = "_onewindow_roles"
 # Read on every staff request and every submission: compiled once (core/fastsql.py).
-_ROLE_ROWS = fastsql.Select(StaffRole, "{user} = %s")
+# The role rows come with their centres (a clerk's submission needs both): one statement.
+_ROLE_ROWS = fastsql.Select(StaffRole, "{user} = %s", related=("centre",))
 _APPLICANT_BY_NUMBER = fastsql.Select(Applicant, "{id_number} = %s", order_by=("id",), limit=1)
-_CENTRES_BY_COUNT: dict[int, fastsql.Select] = {}
 
 
-def _staff_roles(user) -> tuple[frozenset[str], frozenset[tuple[str, int | None, int | None]]]:
-    """(role values, (role, centre id, department id) of every StaffRole row) in one query, cached on
-    the user object for the request (grant_role/revoke_role clear it); nothing for anonymous and
-    inactive accounts."""
+def _staff_roles(user) -> tuple[frozenset[str], frozenset[tuple[str, int | None, int | None]], list[ServiceCentre]]:
+    """(role values, (role, centre id, department id) of every StaffRole row, the centres of those rows
+    by id) in one query, cached on the user object for the request (grant_role/revoke_role clear it);
+    nothing for anonymous and inactive accounts."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return frozenset(), frozenset()
+        return frozenset(), frozenset(), []
     cached = getattr(user, _ROLE_CACHE, None)
     if cached is None:
-        scopes = frozenset((row.role, row.centre_id, row.department_id) for row in _ROLE_ROWS.all([user.pk]))
+        rows = _ROLE_ROWS.all([user.pk])
+        scopes = frozenset((row.role, row.centre_id, row.department_id) for row in rows)
         roles = frozenset(role for role, _centre, _department in scopes)
         if user.is_superuser:
             roles = roles | {Role.ADMINISTRATOR.value}
-        cached = (roles, scopes)
+        centres = sorted({row.centre.pk: row.centre for row in rows if row.centre is not None}.values(),
+                         key=lambda centre: centre.pk)
+        cached = (roles, scopes, centres)
         setattr(user, _ROLE_CACHE, cached)
     return cached
 
@@ -80,16 +83,9 @@ def centres_of(user) -> QuerySet[ServiceCentre]:
 
 
 def centres_held(user) -> list[ServiceCentre]:
-    """centres_of as a list ordered by id, read by id from the cached role scopes: one statement
-    compiled once (the submission path), none for an account without a centre."""
-    ids = sorted({centre for _role, centre, _department in _staff_roles(user)[1] if centre is not None})
-    if not ids:
-        return []
-    select = _CENTRES_BY_COUNT.get(len(ids))
-    if select is None:
-        select = _CENTRES_BY_COUNT.setdefault(len(ids), fastsql.Select(
-            ServiceCentre, "{id} IN (" + ", ".join(["%s"] * len(ids)) + ")", order_by=("id",)))
-    return select.all(ids)
+    """centres_of as a list ordered by id, from the roles' cache: read with the role rows, no query of
+    its own (the submission path)."""
+    return list(_staff_roles(user)[2])
 
 
 def users_with_role(role: str, *, department: Department | None = None,
