@@ -224,10 +224,19 @@ class IdempotentRequest:
 
     def claim(self) -> IdempotencyRecord | None:
         """Insert the key's record first in the transaction: a concurrent duplicate blocks here and then
-        fails on the unique key before it has created anything."""
+        fails on the unique key before it has created anything (a bundle's many cases; `attach` points
+        the record at what was made)."""
         if not self.key:
             return None
         return fastsql.insert(IdempotencyRecord(key=self.key, principal=self.principal, request_digest=self.digest))
+
+    def settle(self, case: Case) -> None:
+        """Insert the key's record already pointing at the case just made, in the case's transaction
+        (one statement, where claim + attach take two): a concurrent duplicate blocks on the unique key
+        until the first commits, then fails, and its own case rolls back with it."""
+        if self.key:
+            fastsql.insert(IdempotencyRecord(key=self.key, principal=self.principal, request_digest=self.digest,
+                                             case=case))
 
     def attach(self, record: IdempotencyRecord | None, target) -> None:
         if record is not None:
@@ -257,9 +266,8 @@ def submit_case(*, item, applicant, channel, centre, form_data=None, provided_ma
     instant = bool(item.instant_approval_rules)  # no rules: try_instant_approval would do nothing
     try:
         with transaction.atomic():
-            record = request.claim()
             case = create_case(sub, number=number, query_code=numbering.new_query_code(), now=now)
-            request.attach(record, case)
+            request.settle(case)
             if instant:
                 from .approval import try_instant_approval
 
