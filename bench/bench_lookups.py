@@ -1,11 +1,13 @@
 """The history generator's speed, then the applicant's progress page and a department's inbox at that
 database size, against a sequential scan.
 
-    .venv/bin/python -m bench.bench_lookups [--size small|province]
+    .venv/bin/python -m bench.bench_lookups [--size small|province|10m]
 
 1. Generator: a fresh database `bench_lookups` (`onewindow init`, demo accounts), then
    `generate_history(size=N, months=12)` (COPY on PostgreSQL, the real schema with every index and
-   constraint in place) — small: 100,000 cases, province: 1,000,000. We report cases per wall-clock
+   constraint in place) — small: 100,000 cases, province: 1,000,000, 10m: 10,000,000 (the issue's
+   database size: ~25 min and ~55 GB of disk on PostgreSQL; `make bench SIZE=10m` runs the other
+   scenarios at province size). We report cases per wall-clock
    second (the generator's own timer) and per CPU-second of the generating process (the machine is
    shared: CPU time drifts less than wall time), and verify 3,000 random audit chains afterwards.
 2. Lookups, in process (Django's test client through every middleware, templates rendered, no
@@ -31,7 +33,7 @@ import time
 from bench import support
 
 DB = "bench_lookups"
-SIZES = {"small": 100_000, "province": 1_000_000}
+SIZES = {"small": 100_000, "province": 1_000_000, "10m": 10_000_000}
 TARGET_P50_MS, TARGET_P99_MS, TARGET_RATIO = 15, 60, 100
 TARGET_GENERATOR_RATE = 1_000_000 / 120
 
@@ -49,10 +51,10 @@ def run(size: str = "small") -> list[dict]:
         load = support.load_average()
         cpu, wall = _cpu_children(), time.monotonic()
         summary = support.task(DB, "history", "--size", str(cases), "--months", "12", "--progress",
-                               timeout=3600, stream=True)
+                               timeout=3 * 3600, stream=True)
         cpu, wall = _cpu_children() - cpu, time.monotonic() - wall
         chains = support.task(DB, "verify-chains", "--sample", "3000")
-        lookups = support.task(DB, "lookups", timeout=1200)
+        lookups = support.task(DB, "lookups", timeout=3600)
     finally:
         support.drop_database(DB)
     rate = summary["rate"]
@@ -82,8 +84,12 @@ def run(size: str = "small") -> list[dict]:
         sql_ratio = base_sql["p50_ms"] / ours_sql["p50_ms"] if ours_sql["p50_ms"] else 0
         own, base_own = ours_sql["without_cache"]["p50_ms"], base_sql["without_cache"]["p50_ms"]
         own_ratio = base_own / own if own else 0
-        correct = same == base["requests"] > 0 and (name != "progress"
-                                                     or lookups["progress_shows_number"] == ours["requests"])
+        # Each baseline page reads at least one table without an index (the case by its number, the
+        # department's tasks): its database time cannot be below half of one bare scan of the cases
+        # (a plan kept from before the SET would be; see lookups_tasks._seqscan).
+        scanned = base_sql["p50_ms"] >= 0.5 * scan
+        correct = same == base["requests"] > 0 and scanned and (
+            name != "progress" or lookups["progress_shows_number"] == ours["requests"])
         cache = (f"; of which the rate limiter's {ours_sql['cache_queries_per_request']} statements on the cache "
                  f"table (db://): without them {own} ms vs {base_own} ms = {own_ratio:,.0f}×"
                  if ours_sql["cache_queries_per_request"] else "")
@@ -97,7 +103,8 @@ def run(size: str = "small") -> list[dict]:
             "met": correct and ours["p50_ms"] <= TARGET_P50_MS and ours["p99_ms"] <= TARGET_P99_MS
             and sql_ratio >= TARGET_RATIO,
             "notes": (f"{ours['requests']} requests (baseline {base['requests']}), {same}/{base['requests']} "
-                      f"pages identical both ways{'' if correct else ' — CHECK FAILED'}; whole page rendered "
+                      f"pages identical both ways{'' if correct else ' — CHECK FAILED'}"
+                      f"{'' if scanned else ' (the baseline did not scan: its plans were kept)'}; whole page rendered "
                       f"in process (Django test client); {ours_sql['queries_per_request']} queries per page"
                       f"{cache}. The ×100 target is judged on the database time of the whole page (with vs "
                       "without index scans): the rest of the page (Python, templates) is the same work both "

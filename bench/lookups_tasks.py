@@ -28,6 +28,10 @@ def _seqscan(on: bool) -> None:
     with connection.cursor() as cursor:
         for setting in ("enable_indexscan", "enable_bitmapscan", "enable_indexonlyscan"):
             cursor.execute(f"SET {setting} = {'off' if on else 'on'}")
+        # Statements prepared on this connection keep the plans made before the SET (prepared
+        # statements, ONEWINDOW_DB_PREPARED_STATEMENTS): drop them, so the next ones are planned under
+        # the new settings (psycopg notices DEALLOCATE ALL and forgets its own list).
+        cursor.execute("DEALLOCATE ALL")
 
 
 _ADDRESS = [0]

@@ -62,7 +62,8 @@ def markdown(results: list[dict], meta: dict) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="make bench")
-    parser.add_argument("--size", choices=["small", "province"], default="small")
+    parser.add_argument("--size", choices=["small", "province", "10m"], default="small",
+                        help="10m: the lookups at 10 M cases (bench_lookups), the other scenarios at province size")
     parser.add_argument("--only", help="run only scenarios whose module name contains this")
     args = parser.parse_args(argv)
     results, failed = [], []
@@ -74,7 +75,8 @@ def main(argv=None) -> int:
         settled = _settle()
         print(f"== {name} ({args.size}) == (machine settled in {settled:.0f} s)", flush=True)
         try:
-            results.extend(_as_list(importlib.import_module(name).run(size=args.size)))
+            size = args.size if args.size != "10m" or name == "bench.bench_lookups" else "province"
+            results.extend(_as_list(importlib.import_module(name).run(size=size)))
         except Exception as exc:  # a broken scenario is reported, the others still run
             failed.append(name)
             results.append({"scenario": name, "metric": "error", "onewindow": f"{type(exc).__name__}: {exc}",
