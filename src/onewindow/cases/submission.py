@@ -222,21 +222,15 @@ class IdempotentRequest:
             raise Conflict(_("该幂等键的申请正在处理，请稍后重试"), field="idempotency_key")
         return target
 
-    def claim(self) -> IdempotencyRecord | None:
-        """Insert the key's record first in the transaction: a concurrent duplicate blocks here and then
-        fails on the unique key before it has created anything (a bundle's many cases; `attach` points
-        the record at what was made)."""
+    def claim(self, case: Case | None = None) -> IdempotencyRecord | None:
+        """Insert the key's record in the submission's transaction; a concurrent duplicate blocks on its
+        unique key until the first commits, then fails, and its transaction rolls back whole. A bundle
+        claims first, before its many cases, and `attach`es the record to what it made; a single case
+        claims right after the case is written, with the record already pointing at it (one statement)."""
         if not self.key:
             return None
-        return fastsql.insert(IdempotencyRecord(key=self.key, principal=self.principal, request_digest=self.digest))
-
-    def settle(self, case: Case) -> None:
-        """Insert the key's record already pointing at the case just made, in the case's transaction
-        (one statement, where claim + attach take two): a concurrent duplicate blocks on the unique key
-        until the first commits, then fails, and its own case rolls back with it."""
-        if self.key:
-            fastsql.insert(IdempotencyRecord(key=self.key, principal=self.principal, request_digest=self.digest,
-                                             case=case))
+        return fastsql.insert(IdempotencyRecord(key=self.key, principal=self.principal, request_digest=self.digest,
+                                                case=case))
 
     def attach(self, record: IdempotencyRecord | None, target) -> None:
         if record is not None:
@@ -267,7 +261,7 @@ def submit_case(*, item, applicant, channel, centre, form_data=None, provided_ma
     try:
         with transaction.atomic():
             case = create_case(sub, number=number, query_code=numbering.new_query_code(), now=now)
-            request.settle(case)
+            request.claim(case)
             if instant:
                 from .approval import try_instant_approval
 
