@@ -18,6 +18,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import support
+
 SCENARIOS = [
     "bench.bench_calendar",
     "bench.bench_intake",  # intake over HTTP + server memory
@@ -68,7 +70,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     results, failed = [], []
     started = time.time()
-    started_load = _load()
+    started_load = support.load_average()
     for name in SCENARIOS:
         if args.only and args.only not in name:
             continue
@@ -81,10 +83,9 @@ def main(argv=None) -> int:
             failed.append(name)
             results.append({"scenario": name, "metric": "error", "onewindow": f"{type(exc).__name__}: {exc}",
                             "met": False})
-    from bench.support import BENCH_CACHE_URL
-
     meta = {"size": args.size, "machine": machine(), "load_average_at_start": started_load,
-            "load_average_at_end": _load(), "seconds": round(time.time() - started, 1), "cache": BENCH_CACHE_URL,
+            "load_average_at_end": support.load_average(), "seconds": round(time.time() - started, 1),
+            "cache": support.BENCH_CACHE_URL,
             "finished_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
@@ -117,24 +118,15 @@ def _settle(limit: float = 90) -> float:
     (under 15 % busy for a second), at most `limit` seconds. Returns the seconds it took."""
     import psycopg
 
-    from bench.support import db_url
-
     started = time.monotonic()
     try:
-        with psycopg.connect(db_url("postgres"), autocommit=True) as conn:
+        with psycopg.connect(support.db_url("postgres"), autocommit=True) as conn:
             conn.execute("CHECKPOINT")
     except psycopg.Error:
         pass  # not a superuser: the wait below still applies
     while time.monotonic() - started < limit and _busy() > 0.15:
         pass
     return time.monotonic() - started
-
-
-def _load() -> str:
-    try:
-        return " ".join(open("/proc/loadavg").read().split()[:3])
-    except OSError:
-        return "?"
 
 
 def _as_list(value):
