@@ -36,7 +36,7 @@ class Procedure(NamedTuple):
 
 PROCEDURES = {
     ProcedureKind.SITE_INSPECTION: Procedure(ProcedureKind.SITE_INSPECTION.value, "现场核查", 5,
-                                             "依法需对申请人的场所和设施进行现场核查", "现场核查完成，符合条件"),
+                                             "依法需进行现场核查", "现场核查完成，符合条件"),
     ProcedureKind.EXPERT_REVIEW: Procedure(ProcedureKind.EXPERT_REVIEW.value, "专家评审", 10,
                                            "技术性较强，依法组织专家评审", "专家评审完成，评审意见为通过"),
     ProcedureKind.HEARING: Procedure(ProcedureKind.HEARING.value, "听证", 15,
