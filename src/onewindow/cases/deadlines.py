@@ -61,6 +61,10 @@ class WorkdayClock:
         due = self._add(opened_on, limit_days).due_on
         return min(due, case_due_on) if case_due_on else due
 
+    def working_days(self, since: date, until: date) -> int:
+        """Working days after `since` up to and including `until` (negative when `until` is earlier)."""
+        return self._between(since, until).working_days
+
     def paused_working_days(self, since: date, until: date) -> int:
         """Working days the clock stood still: after `since` up to and including `until` (the day a stop
         starts was already used; counting resumes the day after it ends, like the day after acceptance)."""
@@ -113,21 +117,21 @@ def clock_end(case, *, today: date) -> date:
     return end
 
 
-def working_days_used(case, *, today: date) -> int:
+def working_days_used(case, *, today: date, workdays: WorkdayClock | None = None) -> int:
     """Working days of the limit used so far (paused days not counted)."""
     if case.accepted_on is None:
         return 0
     end = clock_end(case, today=today)
     if end <= case.accepted_on:
         return 0
-    return max(0, calendar.working_days_between(case.accepted_on, end).working_days - case.paused_days)
+    return max(0, (workdays or clock()).working_days(case.accepted_on, end) - case.paused_days)
 
 
-def working_days_left(case, *, today: date) -> int | None:
+def working_days_left(case, *, today: date, workdays: WorkdayClock | None = None) -> int | None:
     """Working days left before the due date (negative when overdue); None before acceptance."""
     if case.accepted_on is None or case.due_on is None:
         return None
-    return total_limit(case) - working_days_used(case, today=today)
+    return total_limit(case) - working_days_used(case, today=today, workdays=workdays)
 
 
 def _local_date(moment) -> date:
@@ -136,7 +140,7 @@ def _local_date(moment) -> date:
     return timezone.localdate(moment)
 
 
-def light(case, *, today: date) -> str:
+def light(case, *, today: date, workdays: WorkdayClock | None = None) -> str:
     """green / yellow / red for the efficiency office. A decided case is green when it was decided
     within its due date and red otherwise; an open one is red when overdue, yellow when at most 20 % of
     its limit or 2 working days remain (settings CASE_YELLOW_SHARE / CASE_YELLOW_WORKING_DAYS)."""
@@ -149,7 +153,7 @@ def light(case, *, today: date) -> str:
         return "green" if _local_date(decided) <= case.due_on else "red"
     if case.state in FINAL_CASE_STATES or case.state == CaseState.APPROVED:
         return "green"  # withdrawn: no decision was due
-    left = working_days_left(case, today=today)
+    left = working_days_left(case, today=today, workdays=workdays)
     if left < 0:
         return "red"
     threshold = max(yellow_working_days(), math.ceil(total_limit(case) * yellow_share()))

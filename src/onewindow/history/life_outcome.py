@@ -141,9 +141,10 @@ class Outcome:
             writer.add(Fee, self.fee)
 
     def light(self) -> str:
-        """The light the efficiency office sees on this open case now (cases.deadlines.light)."""
+        """The light the efficiency office sees on this open case now (cases.deadlines.light, on this run's
+        calendar: a simulation process must not query the database)."""
         today = self.g.today
         return deadlines.light(SimpleNamespace(
             due_on=self.due, accepted_on=self.accepted_on, decided_at=None, concluded_at=None, state=self.state,
             paused_since=self.paused_since, committed_limit_days=self.plan.limit,
-            extension_days=self.extension_days, paused_days=self.paused_days), today=today)
+            extension_days=self.extension_days, paused_days=self.paused_days), today=today, workdays=self.g.clock)
