@@ -39,7 +39,7 @@ def intake_setup(args) -> dict:
 
 
 def history(args) -> dict:
-    from onewindow.cases.history import generate_history
+    from onewindow.history.generator import generate_history
 
     summary = generate_history(size=args.size, seed=args.seed, months=args.months, progress=args.progress)
     return summary

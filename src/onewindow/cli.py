@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "onewindow.catalog.commands",
     "onewindow.calendar.commands",
     "onewindow.cases.commands",
+    "onewindow.history.commands",
     "onewindow.api.commands",
     "onewindow.audit.commands",
     "onewindow.jobs.commands",

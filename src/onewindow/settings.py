@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "onewindow.catalog",
     "onewindow.audit",
     "onewindow.cases",
+    # The sample history for the demo and the benchmarks (no models of its own).
+    "onewindow.history",
     # Background work (Celery): notifications to applicants; the daily check and monthly reports.
     "onewindow.notify",
     "onewindow.jobs",

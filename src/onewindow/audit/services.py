@@ -3,7 +3,6 @@ the event commits or rolls back with the change it describes."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,17 +13,8 @@ from django.utils import timezone
 
 from onewindow.core import fastsql
 
+from .digest import event_digest
 from .models import AuditChain, AuditEvent
-
-
-def _digest(*, prev_hash: str, position: int, occurred_at: datetime, actor_label: str, action: str,
-            from_state: str, to_state: str, reason: str, data: dict) -> str:
-    payload = json.dumps(
-        [prev_hash, position, occurred_at.isoformat(timespec="microseconds"), actor_label, action,
-         from_state, to_state, reason, data],
-        ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str,
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def _prepared(*, actor, actor_label: str, data: dict | None, now: datetime | None) -> tuple[str, dict, datetime]:
@@ -66,7 +56,7 @@ def record_many(chain_key: str, events: list[dict]) -> list[AuditEvent]:
         position += 1
         fields = {"action": event["action"], "from_state": event.get("from_state", ""),
                   "to_state": event.get("to_state", ""), "reason": event.get("reason", "")}
-        digest = _digest(prev_hash=prev_hash, position=position, occurred_at=now, actor_label=actor_label,
+        digest = event_digest(prev_hash=prev_hash, position=position, occurred_at=now, actor_label=actor_label,
                          data=data, **fields)
         rows.append(AuditEvent(chain=chain, position=position, occurred_at=now, actor=event.get("actor"),
                                actor_label=actor_label, data=data, prev_hash=prev_hash, hash=digest, **fields))
@@ -148,7 +138,7 @@ def record_first(*, chain_key: str, action: str, actor=None, actor_label: str = 
     all, the event is appended to it by `record`."""
     prepared_label, prepared_data, prepared_now = _prepared(actor=actor, actor_label=actor_label, data=data,
                                                             now=now)
-    digest = _digest(prev_hash="", position=1, occurred_at=prepared_now, actor_label=prepared_label,
+    digest = event_digest(prev_hash="", position=1, occurred_at=prepared_now, actor_label=prepared_label,
                      action=action, from_state=from_state, to_state=to_state, reason=reason, data=prepared_data)
     chain = _insert_new_chain(chain_key, digest)
     if chain is None:
@@ -187,7 +177,7 @@ def verify(*, chain_keys: list[str] | None = None, progress=None) -> VerifyRepor
                 expected_position = event.position
             if event.prev_hash != prev_hash:
                 report.problems.append(f"{chain.key}: event #{event.position} does not follow the one before it")
-            digest = _digest(prev_hash=event.prev_hash, position=event.position, occurred_at=event.occurred_at,
+            digest = event_digest(prev_hash=event.prev_hash, position=event.position, occurred_at=event.occurred_at,
                              actor_label=event.actor_label, action=event.action, from_state=event.from_state,
                              to_state=event.to_state, reason=event.reason, data=event.data)
             if digest != event.hash:

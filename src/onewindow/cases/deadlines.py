@@ -40,9 +40,45 @@ def total_limit(case) -> int:
     return case.committed_limit_days + case.extension_days
 
 
+class WorkdayClock:
+    """The clock's rules on one working-day index, each defined once: the functions of this module
+    apply them on the current calendar, and a caller that applies them to many rows at once (the
+    sample history: millions of due dates) binds one index for the whole run."""
+
+    __slots__ = ("_add", "_between")
+
+    def __init__(self, index):
+        self._add, self._between = index.add, index.between
+
+    def due(self, accepted_on: date, limit_days: int, extension_days: int, paused_days: int) -> Deadline:
+        """A case's due date: accepted_on + (limit + extension + paused working days) working days."""
+        return self._add(accepted_on, limit_days + extension_days + paused_days)
+
+    def task_due_on(self, opened_on: date, limit_days: int, case_due_on: date | None) -> date | None:
+        """A task's due date: its stage limit from the day it opens, never later than the case's."""
+        if not limit_days:
+            return case_due_on
+        due = self._add(opened_on, limit_days).due_on
+        return min(due, case_due_on) if case_due_on else due
+
+    def working_days(self, since: date, until: date) -> int:
+        """Working days after `since` up to and including `until` (negative when `until` is earlier)."""
+        return self._between(since, until).working_days
+
+    def paused_working_days(self, since: date, until: date) -> int:
+        """Working days the clock stood still: after `since` up to and including `until` (the day a stop
+        starts was already used; counting resumes the day after it ends, like the day after acceptance)."""
+        return max(0, self._between(since, until).working_days)
+
+
+def clock() -> WorkdayClock:
+    """The clock on the current calendar."""
+    return WorkdayClock(calendar.get_index())
+
+
 def case_deadline(case) -> Deadline:
     """The case's due date as it stands (accepted_on must be set)."""
-    return calendar.add_working_days(case.accepted_on, total_limit(case) + case.paused_days)
+    return clock().due(case.accepted_on, case.committed_limit_days, case.extension_days, case.paused_days)
 
 
 def apply_deadline(case) -> Deadline:
@@ -55,10 +91,7 @@ def apply_deadline(case) -> Deadline:
 
 def task_due_on(*, opened_on: date, limit_days: int, case_due_on: date | None) -> date | None:
     """A task's due date: its stage limit from the day it opens, never later than the case's."""
-    if not limit_days:
-        return case_due_on
-    due = calendar.add_working_days(opened_on, limit_days).due_on
-    return min(due, case_due_on) if case_due_on else due
+    return clock().task_due_on(opened_on, limit_days, case_due_on)
 
 
 def shift(day: date | None, working_days: int) -> date | None:
@@ -69,9 +102,8 @@ def shift(day: date | None, working_days: int) -> date | None:
 
 
 def paused_working_days(since: date, until: date) -> int:
-    """Working days the clock stood still: after `since` up to and including `until` (the day a stop
-    starts was already used; counting resumes the day after it ends, like the day after acceptance)."""
-    return max(0, calendar.working_days_between(since, until).working_days)
+    """Working days the clock stood still (WorkdayClock.paused_working_days)."""
+    return clock().paused_working_days(since, until)
 
 
 def clock_end(case, *, today: date) -> date:
@@ -85,21 +117,21 @@ def clock_end(case, *, today: date) -> date:
     return end
 
 
-def working_days_used(case, *, today: date) -> int:
+def working_days_used(case, *, today: date, workdays: WorkdayClock | None = None) -> int:
     """Working days of the limit used so far (paused days not counted)."""
     if case.accepted_on is None:
         return 0
     end = clock_end(case, today=today)
     if end <= case.accepted_on:
         return 0
-    return max(0, calendar.working_days_between(case.accepted_on, end).working_days - case.paused_days)
+    return max(0, (workdays or clock()).working_days(case.accepted_on, end) - case.paused_days)
 
 
-def working_days_left(case, *, today: date) -> int | None:
+def working_days_left(case, *, today: date, workdays: WorkdayClock | None = None) -> int | None:
     """Working days left before the due date (negative when overdue); None before acceptance."""
     if case.accepted_on is None or case.due_on is None:
         return None
-    return total_limit(case) - working_days_used(case, today=today)
+    return total_limit(case) - working_days_used(case, today=today, workdays=workdays)
 
 
 def _local_date(moment) -> date:
@@ -108,7 +140,7 @@ def _local_date(moment) -> date:
     return timezone.localdate(moment)
 
 
-def light(case, *, today: date) -> str:
+def light(case, *, today: date, workdays: WorkdayClock | None = None) -> str:
     """green / yellow / red for the efficiency office. A decided case is green when it was decided
     within its due date and red otherwise; an open one is red when overdue, yellow when at most 20 % of
     its limit or 2 working days remain (settings CASE_YELLOW_SHARE / CASE_YELLOW_WORKING_DAYS)."""
@@ -121,7 +153,7 @@ def light(case, *, today: date) -> str:
         return "green" if _local_date(decided) <= case.due_on else "red"
     if case.state in FINAL_CASE_STATES or case.state == CaseState.APPROVED:
         return "green"  # withdrawn: no decision was due
-    left = working_days_left(case, today=today)
+    left = working_days_left(case, today=today, workdays=workdays)
     if left < 0:
         return "red"
     threshold = max(yellow_working_days(), math.ceil(total_limit(case) * yellow_share()))

@@ -386,3 +386,18 @@ def visit_distribution(summary: dict) -> dict:
     }
 
 
+
+
+def item_audiences(item_ids=None) -> dict[int, frozenset[str]]:
+    """Who applies for each item, as the catalog says it: the audiences (服务对象: "person" /
+    "enterprise") of the life events the item is listed under. An item under no life event is absent:
+    the catalog does not say."""
+    from .models import Item
+
+    rows = Item.life_events.through.objects.values_list("item_id", "lifeevent__audience")
+    if item_ids is not None:
+        rows = rows.filter(item_id__in=list(item_ids))
+    audiences: dict[int, set[str]] = {}
+    for item_id, audience in rows:
+        audiences.setdefault(item_id, set()).add(audience)
+    return {item_id: frozenset(found) for item_id, found in audiences.items()}

@@ -8,7 +8,6 @@ from django.db import transaction
 
 from onewindow.audit.services import verify
 from onewindow.cases import selectors, services
-from onewindow.cases.history import ensure_history, generate_history
 from onewindow.cases.models import (
     BundleApplication,
     Case,
@@ -20,8 +19,9 @@ from onewindow.cases.models import (
     Task,
 )
 from onewindow.cases.states import CaseState
-from onewindow.catalog.models import Bundle, BundleItem
-from tests.cases.factories import at, build_world
+from onewindow.catalog.models import Bundle, BundleItem, StageKind
+from onewindow.history.generator import ensure_history, generate_history
+from tests.cases.factories import at, build_world, make_item
 
 START, END, NOW = date(2026, 6, 1), date(2026, 9, 30), at(2026, 9, 30, 18)
 
@@ -37,6 +37,11 @@ def world(db):
 
     seed_official_calendar()
     w = build_world()
+    # An item whose domain needs a special procedure (a site inspection: history/reasons.py).
+    make_item(department=w.scjg, name="食品经营许可（新办）", committed=5,
+              stages=[(1, StageKind.ACCEPTANCE, w.scjg, 0), (2, StageKind.REVIEW, w.scjg, 3),
+                      (3, StageKind.DECISION, w.scjg, 2), (4, StageKind.DELIVERY, w.scjg, 0)],
+              materials=[{"name": "食品经营许可申请书"}, {"name": "食品安全管理人员健康证明", "waivable": True}])
     bundle = Bundle.objects.create(code="kaidian", name="我要开小店")
     BundleItem.objects.create(bundle=bundle, item=w.licence, order=1)
     BundleItem.objects.create(bundle=bundle, item=w.paid, order=2)
@@ -183,12 +188,12 @@ def test_a_duplicate_case_number_fails_the_whole_load(world, monkeypatch):
     # it (at the ADD CONSTRAINT) and leave nothing behind.
     from django.db import IntegrityError
 
-    from onewindow.cases import history, history_bulkload
+    from onewindow.history import bulkload, generator
 
     # Whatever earlier tests left in pg_class.reltuples (CREATE INDEX updates it in place), drop and
     # rebuild everything here.
-    monkeypatch.setattr(history_bulkload, "REBUILD_SHARE", 0.0)
-    monkeypatch.setattr(history._Generator, "number_for", lambda self, centre_id, centre_code, day: "DUP-0001")
+    monkeypatch.setattr(bulkload, "REBUILD_SHARE", 0.0)
+    monkeypatch.setattr(generator._Generator, "number_for", lambda self, centre_id, centre_code, day: "DUP-0001")
     with pytest.raises(IntegrityError):
         generate(30)
     assert not Case.objects.exists()
@@ -197,7 +202,7 @@ def test_a_duplicate_case_number_fails_the_whole_load(world, monkeypatch):
 def test_bulk_load_keeps_the_commit_durable(world):
     from django.db import connection
 
-    from onewindow.cases import history_bulkload
+    from onewindow.history import bulkload
 
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL bulk-load settings")
@@ -205,7 +210,7 @@ def test_bulk_load_keeps_the_commit_durable(world):
         cursor.execute("SHOW synchronous_commit")
         server = cursor.fetchone()[0]
         with transaction.atomic():
-            history_bulkload.prepare(cursor)
+            bulkload.prepare(cursor)
             cursor.execute("SHOW synchronous_commit")
             assert cursor.fetchone()[0] == server == "on"
 
@@ -214,24 +219,23 @@ def test_audit_copy_lines_escape_what_copy_would_read_as_control(world):
     # The audit events go to PostgreSQL as hand-made COPY text: a backslash, tab or newline in a reason,
     # a label or the data must arrive as written, and the chain must verify.
     from datetime import UTC, datetime
-    from types import SimpleNamespace
 
     from django.db import connection
 
+    from onewindow.audit.digest import canonical_json
     from onewindow.audit.models import AuditChain, AuditEvent
-    from onewindow.cases import history_audit
-    from onewindow.cases.history_plan import WRITE_ORDER, tables
-    from onewindow.cases.history_writer import BulkWriter
+    from onewindow.history import chains
+    from onewindow.history.rows import WRITE_ORDER, row_defs
+    from onewindow.history.writer import BulkWriter
 
     tricky = 'a\\b\tc\nd\re "q"'
     moment = datetime(2026, 9, 1, 2, 3, 4, 5, tzinfo=UTC)
     with transaction.atomic():
-        writer = BulkWriter(tables().values())
+        writer = BulkWriter(row_defs().values())
         writer.start(background=False)
-        g = SimpleNamespace(writer=writer, digests=0, moment_texts={})
-        history_audit.write_chain(g, "case:TRICKY-1", [
+        chains.write_chain(writer, "case:TRICKY-1", [
             (moment, None, tricky, "onewindow.case.submitted", "", "submitted", tricky,
-             history_audit.sorted_json({"note": tricky, "n": 1})),
+             canonical_json({"note": tricky, "n": 1})),
             (moment, None, "系统", "onewindow.case.accepted", "submitted", "in_progress", "", "{}"),
         ])
         if connection.vendor == "postgresql":

@@ -1,4 +1,4 @@
-"""Several simulation processes for the history generator (cases/history.py) on PostgreSQL.
+"""Several simulation processes for the sample history (history/generator.py) on PostgreSQL.
 
 The submission moments are split into contiguous ranges of days, one per process. Nothing a case
 writes depends on another range: case numbers count per centre and day (the days are disjoint), ids come
@@ -10,7 +10,7 @@ shared: a certificate issued in an earlier range is not offered for reuse in a l
 The processes are forked after the generator has read everything it needs (they never touch the
 database); each formats its COPY batches and sends them through a pipe, and the parent COPYs them on its
 own connection, in its one transaction: the load commits or rolls back as a whole, with the indexes
-built once at the end (history_bulkload). Deterministic for a given seed and number of processes."""
+built once at the end (bulkload.py). Deterministic for a given seed and number of processes."""
 
 from __future__ import annotations
 
@@ -24,10 +24,10 @@ from collections import defaultdict
 from django.db import connection
 
 from onewindow.audit.models import AuditChain, AuditEvent
+from onewindow.cases.models import CaseMaterial, SupplementRequest, Task
 
-from .history_plan import WRITE_ORDER
-from .history_writer import copy
-from .models import CaseMaterial, SupplementRequest, Task
+from .rows import WRITE_ORDER
+from .writer import copy
 
 PROGRESS_EVERY = 1000
 
@@ -118,7 +118,7 @@ def _pump(readers: dict, results: dict, bar, first=None) -> None:
     while open_ranges:
         k, message = inbox.get()
         kind = message[0]
-        if kind in ("rows", "tuples"):
+        if kind == "rows":
             copy(raw, *message[1:])
         elif kind == "progress":
             if bar is not None:
@@ -142,11 +142,8 @@ def _simulate_range(g, k, moments, applicants, bases, certificate_offset, sender
             table.next_id, table.rows, table.lines = bases[model], [], []
             written[model] = table.written
         def sink(name, columns, data):
-            if isinstance(data, list):  # row tuples (no psycopg formatter): pickled
-                sender.send(("tuples", name, columns, data))
-            else:
-                sender.send(("rows", name, columns))
-                sender.send_bytes(data)
+            sender.send(("rows", name, columns))
+            sender.send_bytes(data)
 
         writer.sink = sink
         g.certificate_offset = certificate_offset

@@ -1,17 +1,18 @@
-"""Bulk writing for the sample-history generator (cases/history.py): rows as plain tuples, ids
-allocated up front, written with COPY on PostgreSQL and batched executemany elsewhere.
+"""Bulk writing for the sample history (history/generator.py): the rows declared in history/rows.py,
+ids allocated up front, written with COPY on PostgreSQL and batched executemany elsewhere.
 
 Ids are assigned by the generator (not by the database) so that child rows can point at parents
 without a round trip; the tables are locked while we write and the identity sequences are moved past
 our ids at the end, so later inserts by the application never collide.
 
-On PostgreSQL the rows of a batch are formatted to COPY text here (psycopg's C formatter) and sent
-by a background thread, so the server parses, checks and indexes one batch while this process
-simulates the next (the wait for the server releases the GIL). The busiest table, the audit events,
-skips the tuples: history_audit formats its COPY lines directly (`Table.lines`, PostgreSQL only). The thread uses the same connection and transaction; the generator does not query the
-database while the writer runs (start() before, finish() after).
+On PostgreSQL each row becomes its COPY text line when it is added (rows.RowDef.line) and the
+batches are sent by a background thread, so the server parses, checks and indexes one batch while
+this process simulates the next (the wait for the server releases the GIL). The busiest table, the
+audit events, has its lines made by chains.write_chain. The thread uses the same connection and
+transaction; the generator does not query the database while the writer runs (start() before,
+finish() after).
 
-With several simulation processes (cases/history_parallel.py) each process formats its own batches
+With several simulation processes (history/parallel.py) each process formats its own batches
 and hands them to `sink`; the parent COPYs them on its one connection (`copy()`), so the whole load is
 still one transaction."""
 
@@ -26,43 +27,35 @@ from decimal import Decimal
 
 from django.db import connection
 
+from .rows import RowDef
+
 COPY_BATCH = 20_000
 INSERT_BATCH = 5_000
 
-try:  # psycopg's row formatter (C in psycopg-binary); private, so the pinned version is relied on
-    from psycopg._copy_base import format_row_text
-    from psycopg.adapt import Transformer
-except ImportError:  # pragma: no cover - another driver version: fall back to write_row
-    format_row_text = Transformer = None
-
-
 class Table:
-    """One table we write to: its name and the columns of our tuples, checked against the model so a
-    changed model fails loudly here instead of writing shifted columns."""
+    """One table being written: its declaration, the rows (or COPY lines) waiting, the ids used."""
 
-    def __init__(self, model, fields: list[str]):
-        self.model = model
-        self.name = model._meta.db_table
-        self.columns = [model._meta.get_field(name).column for name in fields]
-        concrete = {field.column for field in model._meta.concrete_fields}
-        missing = concrete - set(self.columns)
-        if missing:
-            raise RuntimeError(f"history generator does not fill {self.name}.{sorted(missing)}: update it")
-        self.rows: list[tuple] = []
-        self.lines: list[str] = []  # rows already as COPY text lines (PostgreSQL only; see history_audit)
+    __slots__ = ("definition", "model", "name", "columns", "rows", "lines", "written", "next_id")
+
+    def __init__(self, definition: RowDef):
+        self.definition = definition
+        self.model, self.name, self.columns = definition.model, definition.name, definition.columns
+        self.rows: list[tuple] = []  # value tuples (not PostgreSQL)
+        self.lines: list[str] = []  # COPY text lines (PostgreSQL)
         self.written = 0
         self.next_id = 0
 
 
 class BulkWriter:
-    def __init__(self, tables: Iterable[Table]):
-        self.tables = {table.model: table for table in tables}
+    def __init__(self, definitions: Iterable[RowDef]):
+        self.tables = {definition.model: Table(definition) for definition in definitions}
         self.postgres = connection.vendor == "postgresql"
         self.sink = None  # a simulation process's pipe: (table, columns, COPY text) -> None
+        self.moments: dict[datetime, str] = {}  # moments already as ISO text (the current case's: chains)
+        self.events_hashed = 0  # audit events hashed so far (chains checks a sample)
         self._queue: queue.Queue | None = None
         self._thread: threading.Thread | None = None
         self._failure: BaseException | None = None
-        self._transformer = None
 
     # -- ids --------------------------------------------------------------------------------------
     def start(self, *, background: bool = True) -> None:
@@ -81,8 +74,6 @@ class BulkWriter:
                     row = cursor.fetchone()
                     if row and row[0] is not None:
                         table.next_id = max(table.next_id, row[0] + 1)
-        if self.postgres:
-            self._transformer = Transformer(connection.connection) if Transformer else None
         if self.postgres and background:
             self._queue = queue.Queue(maxsize=8)  # bounded: the simulation waits if the server falls behind
             self._thread = threading.Thread(target=self._send, args=(connection.connection,), daemon=True,
@@ -109,11 +100,26 @@ class BulkWriter:
         return value
 
     # -- rows -------------------------------------------------------------------------------------
-    def add(self, model, row: tuple) -> None:
+    def add(self, model, row) -> None:
+        """Queue a row (of the table's declared row type) for writing."""
         table = self.tables[model]
-        table.rows.append(row)
-        if len(table.rows) >= (COPY_BATCH if self.postgres else INSERT_BATCH):
+        if self.postgres:
+            table.lines.append(table.definition.line(row, self.moments))
+        else:
+            table.rows.append(table.definition.values(row))
+        if len(table.rows) + len(table.lines) >= (COPY_BATCH if self.postgres else INSERT_BATCH):
             self.flush(table)
+
+    def add_many(self, model, rows) -> None:
+        """Queue several rows of one table (one size check)."""
+        table = self.tables[model]
+        if self.postgres:
+            line, moments = table.definition.line, self.moments
+            table.lines += [line(row, moments) for row in rows]
+        else:
+            values = table.definition.values
+            table.rows += [values(row) for row in rows]
+        self.flush_if_full(table)
 
     def flush_if_full(self, table: Table) -> None:
         """For callers that append to `table.rows` / `table.lines` themselves (one check per case, not
@@ -130,25 +136,15 @@ class BulkWriter:
         if self.postgres:
             if self._failure is not None:
                 raise self._failure
-            batches = []
-            if self._transformer is not None and rows:
-                data, transformer = bytearray(), self._transformer
-                for row in rows:
-                    format_row_text(row, transformer, data)
-                if lines:
-                    data += "".join(lines).encode()
-                batches.append(data)
-            elif self._transformer is not None:
-                batches.append("".join(lines).encode())
+            if rows:
+                raise RuntimeError(f"history: value tuples for {table.name} on PostgreSQL")
+            data = "".join(lines).encode()
+            if self.sink is not None:
+                self.sink(table.name, columns, data)
+            elif self._queue is not None:
+                self._queue.put((table.name, columns, data))
             else:
-                batches += [batch for batch in (rows, "".join(lines).encode()) if batch]
-            for data in batches:
-                if self.sink is not None:
-                    self.sink(table.name, columns, data)
-                elif self._queue is not None:
-                    self._queue.put((table.name, columns, data))
-                else:
-                    copy(connection.connection, table.name, columns, data)
+                copy(connection.connection, table.name, columns, data)
             table.written += len(lines)
         else:
             if lines:
@@ -158,7 +154,7 @@ class BulkWriter:
             with connection.cursor() as cursor:
                 cursor.executemany(f'INSERT INTO "{table.name}" ({columns}) VALUES ({placeholders})',
                                    [tuple(adapt(value) for value in row) for row in rows])
-        table.written += len(rows)
+            table.written += len(rows)
 
     def flush_all(self, order: list) -> None:
         for model in order:
@@ -185,14 +181,10 @@ class BulkWriter:
             raise failure
 
 
-def copy(raw, name: str, columns: str, data) -> None:
-    """One COPY of a batch: COPY text (bytes) or, without psycopg's formatter, row tuples."""
+def copy(raw, name: str, columns: str, data: bytes) -> None:
+    """One COPY of a batch of COPY text lines."""
     with raw.cursor() as cursor, cursor.copy(f'COPY "{name}" ({columns}) FROM STDIN') as copier:
-        if isinstance(data, list):
-            for row in data:
-                copier.write_row(row)
-        else:
-            copier.write(data)
+        copier.write(data)
 
 
 def _sqlite_value(value):

@@ -1,4 +1,4 @@
-"""PostgreSQL bulk-load settings for the history generator (cases/history.py), as pg_restore loads a
+"""PostgreSQL bulk-load settings for the sample history (history/generator.py), as pg_restore loads a
 dump: the rows go in by COPY, the secondary indexes and the unique constraints are built once afterwards
 instead of being updated row by row, and the foreign keys are not checked per row.
 
