@@ -24,8 +24,10 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/onewindow demo --host $(HOST) --port $(PORT)
 
+# ruff; the apps' layers (import-linter, contracts in pyproject.toml; its cache under var/cache).
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/lint-imports --cache-dir var/cache/import-linter
 
 test: $(STAMP) lint test-sqlite test-postgres fault
 
