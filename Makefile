@@ -24,8 +24,12 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/onewindow demo --host $(HOST) --port $(PORT)
 
+# ruff; the apps' layers (import-linter, contracts in pyproject.toml); the types (mypy with
+# django-stubs). Both keep their caches under var/cache, so a second run checks only what changed.
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/lint-imports --cache-dir var/cache/import-linter
+	$(BIN)/mypy
 
 test: $(STAMP) lint test-sqlite test-postgres fault
 

@@ -29,7 +29,7 @@ def main(usernames: list[str]) -> int:
 
     from onewindow.api.auth import create_token
     from onewindow.catalog.models import Item
-    from onewindow.core import bootstrap
+    from onewindow.ops import bootstrap
     from onewindow.orgs import sample
     from onewindow.orgs.models import User
 

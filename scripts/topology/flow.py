@@ -29,7 +29,7 @@ ITEM_CODE = "114506810076011160-010020000000-00"  # 户外广告设施设置审�
 # business licence as an e-certificate, which a freshly initialised database holds for nobody: the
 # window would have to ask for a supplement.)
 WINDOW_ITEM_CODE = "11450681007601124T-010020000000-00"
-PASSWORD = "demo-pass-2026"  # the demo accounts' published password (core.bootstrap.DEMO_PASSWORD)
+PASSWORD = "demo-pass-2026"  # the demo accounts' published password (ops.bootstrap.DEMO_PASSWORD)
 APPROVER_OF = {"dx-cgj": "approver.cgj", "dx-zrzy": "approver.zrzy", "dx-whl": "approver.whl"}
 TOKEN_ACCOUNTS = ["qiye", "clerk", *APPROVER_OF.values()]
 

@@ -21,7 +21,7 @@ def main(item_code: str, usernames: list[str]) -> int:
     django.setup()
     from onewindow.api.auth import create_token
     from onewindow.catalog.models import Item
-    from onewindow.core import bootstrap
+    from onewindow.ops import bootstrap
     from onewindow.orgs import sample
     from onewindow.orgs.models import User
 

@@ -1,8 +1,12 @@
 """The `onewindow` console command.
 
 Each app contributes its subcommands from `<app>/commands.py` (a `register(subparsers)` function);
-this module owns the process-level ones: init, serve, demo. Every command exits non-zero with one
-clear line on stderr when the input is bad.
+this module owns the process-level ones: init, serve, demo (what they do is in `onewindow.ops`).
+Every command exits non-zero with one clear line on stderr when the input is bad.
+
+cli.py is the top of the dependency graph (docs/architecture.md): it may import any app and no app
+imports it (import-linter checks). `CommandFailed` is defined in `onewindow.core.errors` and only
+re-exported here.
 """
 
 from __future__ import annotations
@@ -11,6 +15,10 @@ import argparse
 import importlib
 import os
 import sys
+
+from onewindow.core.errors import CommandFailed
+
+__all__ = ["CommandFailed", "build_parser", "main", "setup_django"]
 
 # Apps that contribute subcommands, in the order they appear in --help.
 COMMAND_MODULES = [
@@ -21,13 +29,9 @@ COMMAND_MODULES = [
     "onewindow.history.commands",
     "onewindow.api.commands",
     "onewindow.audit.commands",
-    "onewindow.jobs.commands",
-    "onewindow.core.commands",
+    "onewindow.ops.background",
+    "onewindow.ops.commands",
 ]
-
-
-class CommandFailed(Exception):
-    """Raised by a command for bad input: printed as one line, exit status 2."""
 
 
 def setup_django() -> None:
@@ -38,7 +42,7 @@ def setup_django() -> None:
 
 
 def cmd_init(args) -> None:
-    from onewindow.core import bootstrap
+    from onewindow.ops import bootstrap
 
     report = bootstrap.init(with_sample_catalog=not args.no_sample, verbose=True)
     for line in report:
@@ -52,7 +56,8 @@ def cmd_serve(args) -> None:
 
 
 def cmd_demo(args) -> None:
-    from onewindow.core import bootstrap, server
+    from onewindow.core import server
+    from onewindow.ops import bootstrap
 
     for line in bootstrap.init(with_sample_catalog=True, verbose=True):
         print(line)

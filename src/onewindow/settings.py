@@ -5,11 +5,20 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import Any, overload
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
+
+
+@overload
+def env(name: str, default: str) -> str: ...
+
+
+@overload
+def env(name: str, default: None = None) -> str | None: ...
 
 
 def env(name: str, default: str | None = None) -> str | None:
@@ -91,6 +100,11 @@ INSTALLED_APPS = [
     "onewindow.api",
 ]
 
+# Follow-ups across apps, wired here at the composition root (docs/architecture.md): a lower app runs
+# the functions its list names after a change and imports none of them. After a calendar year is
+# imported or edited (the `workdays import` command, the admin): recompute the provisional deadlines.
+CALENDAR_CHANGE_FOLLOWUPS = ["onewindow.ops.followups.recompute_case_deadlines"]
+
 MIDDLEWARE = [
     # X-Onewindow-Server (which app server answered) and the read-your-writes pin (core/scaleout.py).
     "onewindow.core.scaleout.ScaleOutMiddleware",
@@ -134,12 +148,13 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
+# Plain dicts (dj_database_url returns a TypedDict without Django's TEST key).
+DATABASES: dict[str, dict[str, Any]] = {
+    "default": dict(dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'onewindow.sqlite3'}"),
         conn_max_age=envint("DB_CONN_MAX_AGE", "60"),
         conn_health_checks=True,
-    )
+    ))
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several threads of one server share the file: wait for the writer instead of failing, and take
@@ -160,7 +175,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 PREPARED_STATEMENTS = envbool("DB_PREPARED_STATEMENTS", "true")
 
 
-def _with_prepared_statements(database: dict) -> dict:
+def _with_prepared_statements(database: dict[str, Any]) -> dict[str, Any]:
     if PREPARED_STATEMENTS and database["ENGINE"] == "django.db.backends.postgresql":
         database["OPTIONS"] = {**database.get("OPTIONS", {}), "server_side_binding": True, "prepare_threshold": 5}
     return database
@@ -182,8 +197,8 @@ DATABASES["default"]["TEST"] = {"NAME": env("TEST_DB_NAME")}
 REPLICA_DATABASE_URL = env("REPLICA_DATABASE_URL", "").strip()
 REPLICA_ENABLED = bool(REPLICA_DATABASE_URL)
 if REPLICA_ENABLED:
-    DATABASES["replica"] = _with_prepared_statements(dj_database_url.parse(
-        REPLICA_DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", "60"), conn_health_checks=True))
+    DATABASES["replica"] = _with_prepared_statements(dict(dj_database_url.parse(
+        REPLICA_DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", "60"), conn_health_checks=True)))
 else:
     DATABASES["replica"] = {key: value for key, value in DATABASES["default"].items() if key != "TEST"}
 DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
@@ -327,6 +342,9 @@ THROTTLE_RATES = {
     "login": env("THROTTLE_LOGIN", "30/10m"),
     "applicant_lookup": env("THROTTLE_APPLICANT_LOOKUP", "120/h"),
 }
+# The accounts a throttle with by="applicant" does not count (a window clerk or an integration
+# submitting all day is accountable staff): core/throttle.py calls this predicate, orgs defines it.
+THROTTLE_EXEMPT_ACCOUNT = "onewindow.orgs.selectors.is_staff_member"
 NINJA_NUM_PROXIES = PROXY_COUNT
 
 # Uploads (core/uploads.py): the type is read from the file's first bytes, never from its name.

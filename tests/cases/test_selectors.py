@@ -8,9 +8,8 @@ from django.contrib.auth.models import AnonymousUser
 
 from onewindow.audit.selectors import events_for
 from onewindow.audit.services import verify
-from onewindow.calendar.services import import_year
+from onewindow.calendar.services import import_year, run_change_followups
 from onewindow.cases import selectors, services
-from onewindow.core import hooks
 from onewindow.core.errors import NotFound, PermissionDenied, ValidationError
 
 from .factories import accepted_case, at, snapshot, submit_online, task_of
@@ -103,7 +102,7 @@ def test_provisional_deadline_is_recomputed_when_the_year_is_announced(world):
     old_version = case.calendar_version
     result = import_year(year=2027, source_notice="测试用 2027 年安排（非正式）", official=True, today=date(2026, 12, 1),
                          days=[(date(2027, 1, d), "holiday", "元旦") for d in (1, 2, 3, 4)])
-    lines = hooks.calendar_changed(version=result.calendar_year.version)
+    lines = run_change_followups(version=result.calendar_year.version)
     assert lines and "1" in lines[0]
     case.refresh_from_db()
     assert case.due_on == date(2027, 1, 6) and not case.due_provisional

@@ -5,7 +5,7 @@ import pytest
 from django.apps import apps
 
 from onewindow.cli import main
-from onewindow.core import bootstrap
+from onewindow.ops import bootstrap
 
 pytestmark = pytest.mark.django_db
 

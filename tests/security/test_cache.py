@@ -39,7 +39,7 @@ def test_default_is_the_database_cache(monkeypatch):
 
 @pytest.mark.django_db
 def test_init_creates_the_cache_table():
-    from onewindow.core import bootstrap
+    from onewindow.ops import bootstrap
 
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE onewindow_cache")

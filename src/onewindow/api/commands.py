@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from onewindow.cli import CommandFailed
+from onewindow.core.errors import CommandFailed
 
 
 def cmd_token_create(args) -> None:

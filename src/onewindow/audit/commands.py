@@ -2,6 +2,8 @@
 
 import sys
 
+from onewindow.core.errors import CommandFailed
+
 
 def register(sub):
     p = sub.add_parser("audit", help="the append-only audit trail")
@@ -12,8 +14,6 @@ def register(sub):
 
 def cmd_verify(args):
     from tqdm import tqdm
-
-    from onewindow.cli import CommandFailed
 
     from .models import AuditChain
     from .services import verify

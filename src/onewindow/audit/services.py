@@ -93,12 +93,12 @@ def _insert_moving_head(chain: AuditChain, rows: list[AuditEvent]) -> None:
     connection = transaction.get_connection()
     qn = connection.ops.quote_name
     event_meta, chain_meta = AuditEvent._meta, AuditChain._meta
-    fields = [event_meta.get_field(name) for name in _EVENT_FIELDS]
+    fields = [fastsql.concrete_field(AuditEvent, name) for name in _EVENT_FIELDS]
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
     params = [rows[-1].hash, len(rows), chain.pk]
     for row in rows:
         params += fastsql.values_for_insert(row, fields, connection)
-    length, head = qn(chain_meta.get_field("length").column), qn(chain_meta.get_field("head_hash").column)
+    length, head = (qn(fastsql.concrete_field(AuditChain, name).column) for name in ("length", "head_hash"))
     sql = (f"WITH moved AS (UPDATE {qn(chain_meta.db_table)} SET {head} = %s, {length} = {length} + %s "
            f"WHERE {qn(chain_meta.pk.column)} = %s) "
            f"INSERT INTO {qn(event_meta.db_table)} ({', '.join(qn(field.column) for field in fields)}) "
@@ -117,7 +117,7 @@ def _insert_new_chain(chain_key: str, head_hash: str) -> AuditChain | None:
         return None
     qn = connection.ops.quote_name
     meta = AuditChain._meta
-    key, length, head = (qn(meta.get_field(name).column) for name in ("key", "length", "head_hash"))
+    key, length, head = (qn(fastsql.concrete_field(AuditChain, name).column) for name in ("key", "length", "head_hash"))
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {qn(meta.db_table)} ({key}, {length}, {head}) VALUES (%s, 1, %s) "
                        f"ON CONFLICT ({key}) DO NOTHING RETURNING {qn(meta.pk.column)}", [chain_key, head_hash])

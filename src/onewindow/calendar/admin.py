@@ -99,9 +99,7 @@ class CalendarYearAdmin(admin.ModelAdmin):
         obj.pk, obj.version, obj.origin = saved.pk, saved.version, saved.origin
         obj._state.adding = False
         if result.changed:
-            from .commands import _after_change
-
-            for line in _after_change(saved.version):
+            for line in services.run_change_followups(version=saved.version):
                 messages.info(request, line)
         else:
             messages.info(request, _("安排未变化，日历版本未变"))

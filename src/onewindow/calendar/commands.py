@@ -115,7 +115,7 @@ def cmd_show(args) -> None:
         print(f"{year} 年：暂定 provisional — 尚无国务院正式安排，以下为法定节假日（周末另计）")
     else:
         print(f"{year} 年：{row.get_status_display()} v{row.version} {row.source_notice}".rstrip())
-    kinds = {DayKind.HOLIDAY: "放假", DayKind.MAKEUP_WORKDAY: "调休上班"}
+    kinds = {DayKind.HOLIDAY.value: "放假", DayKind.MAKEUP_WORKDAY.value: "调休上班"}
     for day, kind, name in selectors.days_of_year(year):
         print(f"{day.isoformat()} {selectors.weekday_zh(day)} {kinds[kind]} {name}".rstrip())
 
@@ -140,18 +140,8 @@ def cmd_import(args) -> None:
     print(f"已导入 {year.year} 年{year.get_status_display()}：放假 {counts['holiday']} 天，调休上班 "
           f"{counts['makeup_workday']} 天，日历版本 {year.version} / imported {year.year}, "
           f"calendar version {year.version}")
-    for line in _after_change(year.version):
+    for line in services.run_change_followups(version=year.version):
         print(line)
-
-
-def _after_change(version: int) -> list[str]:
-    """Run the follow-ups of a calendar change (recompute provisional deadlines)."""
-    from onewindow.core import hooks
-
-    try:
-        return hooks.calendar_changed(version=version)
-    except ImportError:  # the cases part is not installed in this build: no deadlines to recompute
-        return ["办件模块未安装，无需重新计算期限 / cases not installed: no deadlines to recompute"]
 
 
 def register(sub):

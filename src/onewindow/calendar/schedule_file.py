@@ -79,7 +79,7 @@ def _entries(section, name: str, kind: str) -> list[tuple[date, str, str]]:
         return []
     if not isinstance(section, list):
         raise ValidationError(_("%(name)s 应为列表") % {"name": name}, field=name)
-    days = []
+    days: list[tuple[date, str, str]] = []
     for i, entry in enumerate(section):
         where = f"{name}[{i}]"
         if not isinstance(entry, dict):

@@ -13,6 +13,8 @@ from datetime import date
 from django.db.models import Count, Max, Q
 from django.utils.translation import gettext as _
 
+from onewindow.orgs.models import ServiceCentre
+
 from .index import Deadline, Span, WorkdayIndex
 from .models import CalendarDay, CalendarYear, CentreDayException, DayKind, WeekendOpening, YearStatus
 
@@ -21,8 +23,14 @@ YEARS_AHEAD = 2  # provisional years kept beyond the later of this year and the 
 CHECK_SECONDS = 2.0
 WEEKDAYS_ZH = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 
+@dataclass
+class _Cached:
+    index: WorkdayIndex | None = None
+    checked_at: float = 0.0  # time.monotonic() of the last version check
+
+
 _lock = threading.Lock()
-_cache: dict = {"index": None, "checked_at": 0.0}
+_cache = _Cached()
 
 
 def current_version() -> int:
@@ -35,13 +43,13 @@ def statutory_holidays(year: int) -> set[date]:
     weekend (Art. 6), as computed by the `holidays` package."""
     import holidays as holidays_package
 
-    return set(holidays_package.China(years=year).keys())
+    return set(holidays_package.country_holidays("CN", years=year).keys())
 
 
 def statutory_holiday_names(year: int) -> dict[date, str]:
     import holidays as holidays_package
 
-    return dict(holidays_package.China(years=year, language="zh_CN").items())
+    return dict(holidays_package.country_holidays("CN", years=year, language="zh_CN").items())
 
 
 def last_day(*, today: date | None = None) -> date:
@@ -75,24 +83,24 @@ def build_index(*, today: date | None = None) -> WorkdayIndex:
 
 def get_index() -> WorkdayIndex:
     now = time.monotonic()
-    index = _cache["index"]
-    if index is not None and now - _cache["checked_at"] < CHECK_SECONDS:
+    index = _cache.index
+    if index is not None and now - _cache.checked_at < CHECK_SECONDS:
         return index
     with _lock:
         version = current_version()
-        index = _cache["index"]
+        index = _cache.index
         if index is None or index.version != version or index.last.year < date.today().year + YEARS_AHEAD:
             index = build_index()
-            _cache["index"] = index
-        _cache["checked_at"] = time.monotonic()
+            _cache.index = index
+        _cache.checked_at = time.monotonic()
         return index
 
 
 def invalidate() -> None:
     """Forget the cached index (called after the calendar changes in this process)."""
     with _lock:
-        _cache["index"] = None
-        _cache["checked_at"] = 0.0
+        _cache.index = None
+        _cache.checked_at = 0.0
 
 
 def add_working_days(start: date, days: int) -> Deadline:
@@ -189,7 +197,7 @@ def missing_next_year_warning(today: date | None = None) -> str | None:
 
 # -- 5+2 weekend service ---------------------------------------------------------------------------
 
-def is_centre_open(centre, day: date) -> bool:
+def is_centre_open(centre: ServiceCentre, day: date) -> bool:
     """Is the centre's hall open on `day`? A dated exception decides first; otherwise the hall is open
     on every legal working day (make-up working days included), closed during official holidays, and
     open on an ordinary weekend day only when the centre has a 5+2 weekend opening for that weekday.

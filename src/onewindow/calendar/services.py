@@ -3,20 +3,24 @@
 
 Every change gets a new global calendar version (previous maximum + 1), is recorded on the audit
 trail (chain "calendar") and drops the cached index. Deadlines computed earlier keep the version they
-were computed with; provisional ones are recomputed by the caller through core.hooks.calendar_changed.
+were computed with; provisional ones are recomputed by the caller through `run_change_followups`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from onewindow.core.errors import ValidationError
+from onewindow.orgs.models import User
 
 from . import selectors
 from .models import CalendarDay, CalendarYear, DayKind, YearOrigin, YearStatus
@@ -56,10 +60,10 @@ def _next_version() -> int:
     return max(versions, default=0) + 1
 
 
-def validate_year(*, year, days, source_notice: str, official: bool,
+def validate_year(*, year: object, days: Iterable[Any], source_notice: str, official: bool,
                   today: date | None = None) -> list[tuple[date, str, str]]:
-    """Check one year's schedule; return it as sorted (date, kind, name) tuples or raise
-    ValidationError naming the field and the reason. Rules: every date lies in `year` and appears once;
+    """Check one year's schedule, as read from a file or a form (hence rows of any shape); return it as
+    sorted (date, kind, name) tuples or raise ValidationError naming the field and the reason. Rules: every date lies in `year` and appears once;
     a make-up working day (调休上班) is a Saturday or Sunday (a weekday is a working day already); a
     day off may be any day of its holiday period; an official schedule names its notice and has at least
     one day off."""
@@ -75,7 +79,7 @@ def validate_year(*, year, days, source_notice: str, official: bool,
     if len(source_notice) > 200:
         raise ValidationError(_("来源通知过长（最多 200 字）"), field="source_notice")
     seen: set[date] = set()
-    result = []
+    result: list[tuple[date, str, str]] = []
     kinds = {k.value for k in DayKind}
     for i, entry in enumerate(days):
         try:
@@ -111,13 +115,13 @@ def validate_year(*, year, days, source_notice: str, official: bool,
 
 @transaction.atomic
 def import_year(*, year: int, days: list[tuple[date, str, str]], source_notice: str,
-                announced_on: date | None = None, official: bool = True, actor=None,
+                announced_on: date | None = None, official: bool = True, actor: User | None = None,
                 origin: str = YearOrigin.IMPORT, today: date | None = None) -> ImportResult:
     """Enter or replace one year's holiday schedule (the State Council General Office's yearly notice,
     or a provisional one). Replaces all that year's rows and takes a new calendar version; importing
     exactly what is already there changes nothing. Invalid input raises ValidationError and writes
     nothing. Deadlines count working days excluding statutory holidays (Administrative Licensing Law,
-    Art. 82), so the caller must then run core.hooks.calendar_changed."""
+    Art. 82), so the caller must then run `run_change_followups`."""
     rows = validate_year(year=year, days=days, source_notice=source_notice, official=official, today=today)
     if announced_on is not None and (not isinstance(announced_on, date) or hasattr(announced_on, "hour")):
         raise ValidationError(_("发布日期无效：%(value)s") % {"value": announced_on}, field="announced_on")
@@ -152,6 +156,19 @@ def import_year(*, year: int, days: list[tuple[date, str, str]], source_notice: 
     transaction.on_commit(selectors.invalidate)
     selectors.invalidate()
     return ImportResult(calendar_year, True)
+
+
+def run_change_followups(*, version: int) -> list[str]:
+    """After a year's schedule changed (`import_year` returned changed=True): run what the apps above
+    the calendar must redo, e.g. recompute the provisional deadlines of cases. The calendar imports
+    none of them: settings.CALENDAR_CHANGE_FOLLOWUPS names them (dotted paths of functions taking
+    `version=` and returning lines for the operator), wired at the composition root (onewindow.ops).
+    Returns those lines, in order."""
+    lines: list[str] = []
+    for path in settings.CALENDAR_CHANGE_FOLLOWUPS:
+        followup: Callable[..., list[str]] = import_string(path)
+        lines.extend(followup(version=version))
+    return lines
 
 
 def existing_status_label(existing: CalendarYear | None) -> str:
@@ -191,7 +208,7 @@ def seed_official_calendar() -> str:
     is only provisional). One run that changes anything takes one new calendar version."""
     schedule = package_schedule()
     existing = {y.year: y for y in CalendarYear.objects.select_for_update()}
-    rows_by_year: dict[int, list] = defaultdict(list)
+    rows_by_year: dict[int, list[tuple[date, str, str]]] = defaultdict(list)
     for day, kind, name in CalendarDay.objects.values_list("date", "kind", "name"):
         rows_by_year[day.year].append((day, kind, name))
     to_write, kept = [], []

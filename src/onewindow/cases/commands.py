@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from onewindow.cli import CommandFailed
+from onewindow.core.errors import CommandFailed
 
 
 def cmd_cases_show(args) -> None:

@@ -146,8 +146,9 @@ class ItemAdmin(admin.ModelAdmin):
         return False
 
     def _create_formsets(self, request, obj, change):
-        # The item form validates the item together with its inlines (see ItemAdminForm.clean).
-        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        # The item form validates the item together with its inlines (see ItemAdminForm.clean). Django's
+        # private ModelAdmin._create_formsets is the one place that has both before the form is cleaned.
+        formsets, inline_instances = super()._create_formsets(request, obj, change)  # type: ignore[misc]
         obj._admin_formsets = formsets
         return formsets, inline_instances
 

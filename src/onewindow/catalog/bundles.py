@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Max
 
-from .models import Bundle, ItemStatus, Material
+from .models import Bundle, ItemStatus, Material, MaterialForm
 from .text import normalise_name
 
 _FORM_STRICTNESS = {"paper": 2, "electronic": 1, "both": 0}  # "both" accepts either: the loosest
@@ -37,7 +37,7 @@ class MergedMaterial:
         return self.materials[0].get_source_display() if self.materials else self.source
 
     def get_form_display(self):
-        return dict(Material._meta.get_field("form").choices).get(self.form, self.form)
+        return dict(MaterialForm.choices).get(self.form, self.form)
 
 
 def _key(material: Material) -> str:

@@ -6,7 +6,7 @@ import sys
 
 
 def cmd_export(args) -> None:
-    from onewindow.cli import CommandFailed
+    from onewindow.core.errors import CommandFailed
 
     from .io import export_catalog
 
@@ -18,7 +18,7 @@ def cmd_export(args) -> None:
 
 
 def cmd_import(args) -> None:
-    from onewindow.cli import CommandFailed
+    from onewindow.core.errors import CommandFailed
 
     from .io import import_catalog
 
@@ -39,7 +39,7 @@ def cmd_summary(args) -> None:
 
 
 def cmd_check(args) -> None:
-    from onewindow.cli import CommandFailed
+    from onewindow.core.errors import CommandFailed
 
     from .models import Item
     from .validation import validate_item

@@ -4,10 +4,12 @@ save, and carries the reason that the announcement publishes."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .itemdata import CHANNELS, ITEM_FIELDS, MATERIAL_FIELDS, defaults, item_to_data, normalise
+from .itemdata import CHANNELS, ITEM_FIELDS, MATERIAL_FIELDS, ItemData, defaults, item_to_data, normalise
 from .models import Item
 from .validation import validate_item
 
@@ -26,9 +28,9 @@ def _formset_rows(formset, fields) -> list[dict]:
     return [row for _o, _i, row in sorted(rows, key=lambda r: (r[0], r[1]))]
 
 
-def data_from_admin(cleaned: dict, formsets: list) -> dict:
+def data_from_admin(cleaned: dict[str, Any], formsets: list[forms.BaseModelFormSet[Any, Any]]) -> ItemData:
     """The item's data (catalog-file shape) from the admin form and its inlines."""
-    data = {}
+    data: ItemData = {}
     for name in ITEM_FIELDS:
         if name == "channels":
             data[name] = [c for c in CHANNELS if cleaned.get(f"channel_{c}")]
@@ -68,8 +70,9 @@ class ItemAdminForm(forms.ModelForm):
             "instant_approval_rules", "life_events", "weekend_service", "status",
         ]
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         formsets = getattr(self.instance, "_admin_formsets", [])
         if self.errors or not all(fs.is_valid() for fs in formsets):
             return cleaned

@@ -255,14 +255,14 @@ def _validate(parsed: ParsedCatalog, report: ImportReport, *, skip_bad: bool) ->
     good_codes = {str(e.data.get("code")) for e in good} | set(db_levels)
     good_bundles = []
     for location, raw in parsed.bundles:
-        problems = []
+        bundle_problems: list[str] = []
         missing = [c for c in raw.get("items") or [] if c not in good_codes]
         if missing:
-            problems.append(_("%(l)s：items：事项不存在或有误：%(c)s") % {"l": location, "c": "、".join(missing)})
+            bundle_problems.append(_("%(l)s：items：事项不存在或有误：%(c)s") % {"l": location, "c": "、".join(missing)})
         if raw.get("life_event") and raw["life_event"] not in events:
-            problems.append(_("%(l)s：life_event：主题“%(c)s”不存在") % {"l": location, "c": raw["life_event"]})
-        (report.skipped if skip_bad else report.errors).extend(problems)
-        if not problems:
+            bundle_problems.append(_("%(l)s：life_event：主题“%(c)s”不存在") % {"l": location, "c": raw["life_event"]})
+        (report.skipped if skip_bad else report.errors).extend(bundle_problems)
+        if not bundle_problems:
             good_bundles.append((location, raw))
     parsed.bundles = good_bundles
     for entry in candidates:

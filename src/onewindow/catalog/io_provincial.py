@@ -68,7 +68,7 @@ def _stage_kind(name: str) -> str:
     return "review"
 
 
-def _stages(steps: str, department: str, committed) -> list[dict]:
+def _stages(steps: str | None, department: str, committed) -> list[dict]:
     names = [s.strip() for s in (steps or "").split("；") if s.strip()]
     stages = [{"step": i, "kind": _stage_kind(n), "name": n[:100], "limit_days": 0, "department": department}
               for i, n in enumerate(names, start=1)]
@@ -78,7 +78,7 @@ def _stages(steps: str, department: str, committed) -> list[dict]:
     return stages
 
 
-def _materials(text: str) -> list[dict]:
+def _materials(text: str | None) -> list[dict]:
     out = []
     for part in (text or "").split("；"):
         part = part.strip()
@@ -108,11 +108,11 @@ def parse_provincial_csv(path: Path, *, region=None) -> ParsedCatalog:
             parsed.errors.append(_("%(p)s 第1行：不是可识别的 CSV：应为省级门户导出，须含列 %(cols)s")
                                  % {"p": path.name, "cols": ", ".join(HEADER)})
             return parsed
-        by_name = {}
-        for dept in Department.objects.select_related("region"):
-            by_name.setdefault(dept.name, dept)
-            if dept.short_name:
-                by_name.setdefault(dept.short_name, dept)
+        by_name: dict[str, Department] = {}
+        for known in Department.objects.select_related("region"):
+            by_name.setdefault(known.name, known)
+            if known.short_name:
+                by_name.setdefault(known.short_name, known)
         new_departments: dict[str, dict] = {}
         line = 1
         for row in reader:

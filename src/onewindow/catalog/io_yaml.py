@@ -42,7 +42,7 @@ def catalog_document(queryset=None) -> dict:
                         for e in LifeEvent.objects.order_by("audience", "order", "code")],
         "items": documents,
         "bundles": [{"code": b.code, "name": b.name, "description": b.description,
-                     "life_event": b.life_event.code if b.life_event_id else None,
+                     "life_event": b.life_event.code if b.life_event is not None else None,
                      "items": list(b.bundle_items.order_by("order").values_list("item__code", flat=True)),
                      "is_active": b.is_active}
                     for b in Bundle.objects.select_related("life_event").order_by("code")],

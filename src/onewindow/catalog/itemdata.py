@@ -12,10 +12,14 @@ import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.utils.translation import gettext as _
 
 from .models import Item, Material, Stage
+
+# One item, or one of its materials or stages, in the catalog-file shape: JSON-like values by key.
+ItemData = dict[str, Any]
 
 CHANNELS = ["window", "online", "post", "self_service"]  # -> Item.channel_<name>
 
@@ -57,9 +61,9 @@ def _model_default(model, name):
     return model._meta.get_field(name).get_default()
 
 
-def defaults() -> dict:
+def defaults() -> ItemData:
     """An empty item with the model defaults, in data shape."""
-    data = {}
+    data: ItemData = {}
     for name in ITEM_FIELDS:
         if name in ("parent",):
             data[name] = None
@@ -80,12 +84,12 @@ def defaults() -> dict:
     return data
 
 
-def item_to_data(item: Item) -> dict:
+def item_to_data(item: Item) -> ItemData:
     """The item with its materials and stages, in the catalog-file shape (JSON-safe)."""
-    data = {}
+    data: ItemData = {}
     for name in ITEM_FIELDS:
         if name == "parent":
-            data[name] = item.parent.code if item.parent_id else None
+            data[name] = item.parent.code if item.parent is not None else None
         elif name == "department":
             data[name] = item.department.code
         elif name == "channels":
@@ -258,6 +262,7 @@ def field_label(name: str) -> str:
     if name in extra:
         return str(extra[name])
     try:
-        return str(Item._meta.get_field(name).verbose_name)
+        field = Item._meta.get_field(name)
     except Exception:  # noqa: BLE001 - a key that is not a model field keeps its name
         return name
+    return str(getattr(field, "verbose_name", name))  # a reverse relation has none

@@ -247,7 +247,8 @@ class Bundle(models.Model):
     description = models.TextField(_("说明"), blank=True)
     life_event = models.ForeignKey(LifeEvent, models.SET_NULL, null=True, blank=True, related_name="bundles",
                                    verbose_name=_("主题"))
-    items = models.ManyToManyField(Item, through="BundleItem", related_name="bundles", verbose_name=_("事项"))
+    items: "models.ManyToManyField[Item, BundleItem]" = models.ManyToManyField(
+        Item, through="BundleItem", related_name="bundles", verbose_name=_("事项"))
     is_active = models.BooleanField(_("在用"), default=True)
     search_initials = models.CharField(max_length=60, blank=True, editable=False)
 

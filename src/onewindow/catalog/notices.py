@@ -246,7 +246,7 @@ def _catalog_date(item: Item) -> dt.date:
 def _status_announcement(item: Item) -> NoticeAnnouncement | None:
     if item.status == ItemStatus.ACTIVE:
         return None
-    kinds = [AnnouncementKind.ABOLISHED] if item.status == ItemStatus.ABOLISHED else list(AnnouncementKind.values)
+    kinds = [AnnouncementKind.ABOLISHED] if item.status == ItemStatus.ABOLISHED else list(AnnouncementKind)
     row = item.announcements.filter(kind__in=kinds).order_by("-published_on", "-id").first()
     if row is None:
         return None
@@ -357,7 +357,7 @@ def bundle_notice(bundle: Bundle) -> BundleNotice:
     rows = [row for row in bundle.bundle_items.all() if row.item.status in PUBLIC_STATUSES]
     items = [row.item for row in rows]
     names = {item.code: item.name for item in items}
-    materials = []
+    materials: list[BundleNoticeMaterial] = []
     before = 0
     for merged in bundle_materials(bundle):
         before += len(merged.materials)

@@ -21,11 +21,12 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterable
+from typing import TYPE_CHECKING, TypedDict, TypeVar, cast
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Model, Prefetch, Q, QuerySet, Value, When
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -44,19 +45,22 @@ from .models import (
     Material,
     Stage,
 )
-from .notices import (  # noqa: F401  (re-exported: the notices are read through the selectors)
-    PUBLIC_STATUSES,
-    BundleNotice,
-    BundleNoticeItem,
-    BundleNoticeMaterial,
-    NoticeMaterial,
-    NoticeStage,
-    NoticeStep,
-    OneTimeNotice,
-    bundle_notice,
-    one_time_notice,
-)
-from .reports import reform_summary  # noqa: F401  (re-exported: the public pages' numbers)
+
+# Re-exported (`X as X`): the notices and the public pages' numbers are read through the selectors.
+from .notices import PUBLIC_STATUSES as PUBLIC_STATUSES
+from .notices import BundleNotice as BundleNotice
+from .notices import BundleNoticeItem as BundleNoticeItem
+from .notices import BundleNoticeMaterial as BundleNoticeMaterial
+from .notices import NoticeMaterial as NoticeMaterial
+from .notices import NoticeStage as NoticeStage
+from .notices import NoticeStep as NoticeStep
+from .notices import OneTimeNotice as OneTimeNotice
+from .notices import bundle_notice as bundle_notice
+from .notices import one_time_notice as one_time_notice
+from .reports import reform_summary as reform_summary
+
+if TYPE_CHECKING:  # django-stubs' annotated-model type; not needed at run time
+    from django_stubs_ext import WithAnnotations
 
 log = logging.getLogger(__name__)
 
@@ -104,12 +108,16 @@ def _new_version() -> None:
         log.exception("could not publish a new catalog version")
 
 
-def catalog_changed(**_kwargs) -> None:
+def catalog_changed(**_kwargs: object) -> None:
     """A row the public catalog shows was written: a new version now (a database cache writes it in
     the same transaction) and again after the commit (a cache outside the database: another process
     may have read the old rows under the first new token before the commit)."""
     _new_version()
     transaction.on_commit(_new_version)
+
+
+MemoKey = tuple[Hashable, ...]
+T = TypeVar("T")
 
 
 class _Memo:
@@ -119,10 +127,10 @@ class _Memo:
         self.max_chars = max_chars
         self._lock = threading.Lock()
         self._version = ""
-        self._values: OrderedDict = OrderedDict()
+        self._values: OrderedDict[MemoKey, tuple[object, int]] = OrderedDict()
         self._chars = 0
 
-    def get(self, version: str, key):
+    def get(self, version: str, key: MemoKey) -> tuple[object, int] | None:
         with self._lock:
             if version != self._version:
                 return None
@@ -131,7 +139,7 @@ class _Memo:
                 self._values.move_to_end(key)
             return entry
 
-    def put(self, version: str, key, value, chars: int) -> None:
+    def put(self, version: str, key: MemoKey, value: object, chars: int) -> None:
         with self._lock:
             if version != self._version:
                 self._values.clear()
@@ -155,15 +163,20 @@ class _Memo:
 _memo = _Memo(MEMO_MAX_CHARS)
 
 
-def remember(key: tuple, compute: Callable[[], object], *, size: Callable[[object], int] = lambda v: 1000,
-             version: str | None = None):
+def _default_size(value: object) -> int:
+    return 1000
+
+
+def remember(key: MemoKey, compute: Callable[[], T], *, size: Callable[[T], int] = _default_size,
+             version: str | None = None) -> T:
     """`compute()` once per catalog version, language and `key` in this process. Only for values that
     depend on nothing but the published catalog and the key (no user, no request)."""
     version = version or catalog_version()
     key = (get_language(), *key)
     entry = _memo.get(version, key)
     if entry is not None:
-        return entry[0]
+        # What was put under this key was computed by this same call site: the same type.
+        return cast(T, entry[0])
     value = compute()
     _memo.put(version, key, value, size(value))
     return value
@@ -176,7 +189,7 @@ def forget() -> None:
     _memo.clear()
 
 
-def _watch(*senders) -> None:
+def _watch(*senders: type[Model]) -> None:
     for sender in senders:
         for name, signal in (("save", post_save), ("delete", post_delete)):
             signal.connect(catalog_changed, sender=sender, dispatch_uid=f"catalog-version-{name}-{sender.__name__}")
@@ -311,7 +324,11 @@ def get_life_event(code: str) -> LifeEvent:
         raise NotFound(_("没有找到该主题：%(code)s") % {"code": code}, field="code") from None
 
 
-def bundles() -> QuerySet[Bundle]:
+class BundleCounts(TypedDict):
+    item_count: int
+
+
+def bundles() -> QuerySet[WithAnnotations[Bundle, BundleCounts]]:
     """Active bundles (一件事) with ``item_count``, their life event joined."""
     return (
         Bundle.objects.filter(is_active=True)
@@ -376,7 +393,7 @@ def announcements(*, kind: str | None = None, limit: int | None = None) -> Query
     return rows[:limit] if limit else rows
 
 
-def visit_distribution(summary: dict) -> dict:
+def visit_distribution(summary: dict[str, int]) -> dict[str, int]:
     """Split a reform summary's counts into zero-run, run at most once (exactly one visit) and more."""
     return {
         "zero": summary["zero_visit"],
@@ -386,14 +403,10 @@ def visit_distribution(summary: dict) -> dict:
     }
 
 
-
-
-def item_audiences(item_ids=None) -> dict[int, frozenset[str]]:
+def item_audiences(item_ids: Iterable[int] | None = None) -> dict[int, frozenset[str]]:
     """Who applies for each item, as the catalog says it: the audiences (服务对象: "person" /
     "enterprise") of the life events the item is listed under. An item under no life event is absent:
     the catalog does not say."""
-    from .models import Item
-
     rows = Item.life_events.through.objects.values_list("item_id", "lifeevent__audience")
     if item_ids is not None:
         rows = rows.filter(item_id__in=list(item_ids))

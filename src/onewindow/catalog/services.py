@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 
 from onewindow.audit import services as audit
 from onewindow.core.errors import Conflict, NotFound, ValidationError
-from onewindow.orgs.models import Department
+from onewindow.orgs.models import Department, User
 
 from .bundles import bundle_limit_days, bundle_materials  # noqa: F401 - re-exported for callers
-from .itemdata import CHANNELS, ITEM_FIELDS, Problem, field_label, item_to_data, normalise
+from .itemdata import CHANNELS, ITEM_FIELDS, ItemData, Problem, field_label, item_to_data, normalise
 from .models import (
     Announcement,
     AnnouncementKind,
@@ -57,14 +57,15 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
-def _check(data: dict, problems: list[Problem]) -> None:
+def _check(data: ItemData, problems: list[Problem]) -> None:
     problems = problems + validate_item(data)
     if problems:
         raise ItemInvalid(_dedupe(problems))
 
 
-def _dedupe(problems):
-    seen, out = set(), []
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    seen: set[tuple[str, str]] = set()
+    out: list[Problem] = []
     for p in problems:
         if (p.field, p.message) not in seen:
             seen.add((p.field, p.message))
@@ -74,7 +75,7 @@ def _dedupe(problems):
 
 # --- applying data to the rows ---------------------------------------------------------------------
 
-def _apply(item: Item, data: dict) -> Item:
+def _apply(item: Item, data: ItemData) -> Item:
     departments = {d.code: d for d in Department.objects.filter(
         code__in={data["department"], *(s["department"] for s in data["stages"])})}
     for name in ITEM_FIELDS:
@@ -93,7 +94,7 @@ def _apply(item: Item, data: dict) -> Item:
     return item
 
 
-def _sync_materials(item: Item, materials: list[dict]) -> None:
+def _sync_materials(item: Item, materials: list[ItemData]) -> None:
     # Matched by name so uploaded sample files and blank forms survive an edit of the list.
     existing = {m.name: m for m in item.materials.all()}
     if not existing:
@@ -111,7 +112,7 @@ def _sync_materials(item: Item, materials: list[dict]) -> None:
     item.materials.exclude(pk__in=keep).delete()
 
 
-def _sync_stages(item: Item, stages: list[dict], departments: dict[str, Department]) -> None:
+def _sync_stages(item: Item, stages: list[ItemData], departments: dict[str, Department]) -> None:
     existing = {(s.step, s.department.code): s for s in item.stages.select_related("department")}
     if not existing:
         Stage.objects.bulk_create([
@@ -130,15 +131,15 @@ def _sync_stages(item: Item, stages: list[dict], departments: dict[str, Departme
 
 # --- versions, announcements, audit ----------------------------------------------------------------
 
-def _fmt(name: str, value) -> str:
+def _fmt(name: str, value: object) -> str:
     if value is None or value == "" or value == []:
         return _("（空）")
     if isinstance(value, bool):
         return _("是") if value else _("否")
     try:
-        field = Item._meta.get_field(name)
-        if field.choices:
-            return str(dict(field.choices).get(value, value))
+        choices = getattr(Item._meta.get_field(name), "choices", None)  # a relation has none
+        if choices:
+            return str(dict(choices).get(value, value))
     except Exception:  # noqa: BLE001 - keys that are not model fields
         pass
     if isinstance(value, list):
@@ -147,8 +148,8 @@ def _fmt(name: str, value) -> str:
     return text if len(text) <= 40 else text[:38] + "……"
 
 
-def _material_changes(old: list[dict], new: list[dict]) -> list[str]:
-    lines = []
+def _material_changes(old: list[ItemData], new: list[ItemData]) -> list[str]:
+    lines: list[str] = []
     old_by, new_by = {m["name"]: m for m in old}, {m["name"]: m for m in new}
     for name in new_by:
         if name not in old_by:
@@ -167,15 +168,15 @@ def _material_changes(old: list[dict], new: list[dict]) -> list[str]:
     return lines
 
 
-def _stages_text(stages: list[dict]) -> str:
+def _stages_text(stages: list[ItemData]) -> str:
     return "；".join(_("%(step)s.%(name)s（%(d)s，%(days)s个工作日）")
                     % {"step": s["step"], "name": s["name"], "d": s["department"], "days": s["limit_days"]}
                     for s in stages) or _("（无）")
 
 
-def describe_changes(old: dict, new: dict) -> list[str]:
+def describe_changes(old: ItemData, new: ItemData) -> list[str]:
     """Field-level differences between two item snapshots, one Chinese line per change."""
-    lines = []
+    lines: list[str] = []
     for name in ITEM_FIELDS:
         if old.get(name) != new.get(name):
             lines.append(f"{field_label(name)}：{_fmt(name, old.get(name))} → {_fmt(name, new.get(name))}")
@@ -186,8 +187,9 @@ def describe_changes(old: dict, new: dict) -> list[str]:
     return lines
 
 
-def _publish(*, item: Item, kind: str, actor, reason: str, today: date | None, summary: str,
-             from_state: str, snapshot: dict | None, changes: list[str], announce: bool = True) -> Announcement | None:
+def _publish(*, item: Item, kind: str, actor: User | None, reason: str, today: date | None, summary: str,
+             from_state: str, snapshot: ItemData | None, changes: list[str],
+             announce: bool = True) -> Announcement | None:
     if snapshot is not None:
         ItemVersion.objects.create(item=item, version=item.version, snapshot=snapshot, valid_from=timezone.now(),
                                    changed_by=actor if getattr(actor, "pk", None) else None, reason=reason)
@@ -205,7 +207,7 @@ def _publish(*, item: Item, kind: str, actor, reason: str, today: date | None, s
 # --- public writes ------------------------------------------------------------------------------------
 
 @transaction.atomic
-def create_item(*, data: dict, actor=None, reason: str, today: date | None = None) -> Item:
+def create_item(*, data: ItemData, actor: User | None = None, reason: str, today: date | None = None) -> Item:
     """Add an item to the catalog (version 1) and announce it (新增), unless it is a draft (announced
     when it becomes active) or arrives already abolished (e.g. restored from an export)."""
     reason = _require_reason(reason)
@@ -224,7 +226,7 @@ def create_item(*, data: dict, actor=None, reason: str, today: date | None = Non
 
 
 @transaction.atomic
-def update_item(*, item: Item, data: dict, actor=None, reason: str, today: date | None = None) -> Item:
+def update_item(*, item: Item, data: ItemData, actor: User | None = None, reason: str, today: date | None = None) -> Item:
     """Change an item: keys missing from `data` keep their value; `materials` / `stages`, when given,
     replace the whole list. The new version is validated, snapshotted and announced (调整) with a
     field-level summary; an update that changes nothing leaves no trace."""
@@ -254,20 +256,21 @@ def update_item(*, item: Item, data: dict, actor=None, reason: str, today: date 
 
 
 @transaction.atomic
-def set_materials(*, item: Item, materials: list[dict], actor=None, reason: str,
+def set_materials(*, item: Item, materials: list[ItemData], actor: User | None = None, reason: str,
                   today: date | None = None) -> Item:
     """Replace the item's list of materials (a versioned, announced change)."""
     return update_item(item=item, data={"materials": materials}, actor=actor, reason=reason, today=today)
 
 
 @transaction.atomic
-def set_stages(*, item: Item, stages: list[dict], actor=None, reason: str, today: date | None = None) -> Item:
+def set_stages(*, item: Item, stages: list[ItemData], actor: User | None = None, reason: str,
+               today: date | None = None) -> Item:
     """Replace the item's stages (a versioned, announced change)."""
     return update_item(item=item, data={"stages": stages}, actor=actor, reason=reason, today=today)
 
 
 @transaction.atomic
-def retain_item(*, item: Item, actor=None, reason: str, today: date | None = None) -> Announcement:
+def retain_item(*, item: Item, actor: User | None = None, reason: str, today: date | None = None) -> Announcement:
     """Announce that a catalog review keeps the item as it is (保留). The content does not change, so
     no new version is made; the announcement cites the current version."""
     reason = _require_reason(reason)
@@ -276,12 +279,14 @@ def retain_item(*, item: Item, actor=None, reason: str, today: date | None = Non
         raise Conflict(_("只有在用或暂停的事项可以保留，该事项状态为“%(s)s”") % {"s": item.get_status_display()},
                        field="status")
     summary = _("经事项清理审查，保留“%(n)s”（第 %(v)s 版），内容不变") % {"n": item.name, "v": item.version}
-    return _publish(item=item, kind=AnnouncementKind.RETAINED, actor=actor, reason=reason, today=today,
-                    summary=summary, from_state=item.status, snapshot=None, changes=[summary])
+    announcement = _publish(item=item, kind=AnnouncementKind.RETAINED, actor=actor, reason=reason, today=today,
+                            summary=summary, from_state=item.status, snapshot=None, changes=[summary])
+    assert announcement is not None  # an active or suspended item is always announced
+    return announcement
 
 
 @transaction.atomic
-def abolish_item(*, item: Item, actor=None, reason: str, today: date | None = None) -> Item:
+def abolish_item(*, item: Item, actor: User | None = None, reason: str, today: date | None = None) -> Item:
     """Take the item out of the catalog (取消): status abolished, a new version, an announcement."""
     reason = _require_reason(reason)
     if Item.objects.filter(pk=item.pk, status=ItemStatus.ABOLISHED).exists():
@@ -303,7 +308,7 @@ _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 
 @transaction.atomic
 def save_bundle(*, code: str, name: str, items: list[str], description: str = "", life_event: str | None = None,
-                is_active: bool = True, actor=None) -> Bundle:
+                is_active: bool = True, actor: User | None = None) -> Bundle:
     """Create or update a bundle (一件事): two or more active items applied for as one, in order."""
     code, name = (code or "").strip(), (name or "").strip()
     if not code or not _SLUG.match(code) or len(code) > 40:

@@ -67,6 +67,7 @@ def validate_item(data_or_item, *, parents: dict[str, str] | None = None, depart
     Accepts an Item or catalog-file data (loose values are normalised first). `parents` maps item
     codes to levels, `departments` and `life_events` are sets of codes: pass them when the references
     may be defined in the same import file; by default the database is asked."""
+    problems: list[Problem]
     if isinstance(data_or_item, Item):
         data, problems = item_to_data(data_or_item), []
     else:

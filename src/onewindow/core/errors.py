@@ -38,3 +38,9 @@ class Conflict(DomainError):
 
     status_code = 409
     code = "conflict"
+
+
+class CommandFailed(Exception):
+    """Raised by a console command (`<app>/commands.py`) for bad input: `onewindow` prints it as one
+    line on stderr and exits 2. It lives here, at the bottom, so each app's commands can raise it
+    without importing the console entry point above them (`onewindow.cli` re-exports it)."""

@@ -25,9 +25,20 @@ from __future__ import annotations
 import re
 from functools import cached_property
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, router
+from django.db.models import Field, Model
 
 _PLACEHOLDER = re.compile(r"\{([\w.]+)\}")
+
+
+def concrete_field(model: type[Model], name: str) -> Field:
+    """The field `name` stored in the model's own table (a column), for statements written by hand;
+    FieldDoesNotExist for a reverse relation or a name the model does not have."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or not field.concrete:
+        raise FieldDoesNotExist(f"{model.__name__}.{name} is not a column of {model._meta.db_table}")
+    return field
 
 
 def _converters(connection, field, alias: str) -> tuple[list, object]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import Any
 from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
@@ -88,7 +89,7 @@ def data_table(rows: Sequence[Sequence[object]], *, col_widths: Sequence[float],
     cell = cell_style or st["cell"]
     body = [[value if isinstance(value, Flowable) else para(value, cell) for value in row] for row in rows]
     table = Table(body, colWidths=list(col_widths), repeatRows=1 if header else 0)
-    commands = [
+    commands: list[tuple[Any, ...]] = [
         ("GRID", (0, 0), (-1, -1), 0.5, LINE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 4),
@@ -123,7 +124,8 @@ def _numbered_canvas_class(*, header: str, footer: str):
 
         def showPage(self):  # noqa: N802 (reportlab's name)
             self._saved_pages.append(dict(self.__dict__))
-            self._startPage()
+            # reportlab's own "page N of M" recipe: start a fresh page without emitting this one.
+            self._startPage()  # type: ignore[attr-defined]  # private, not in reportlab's stubs
 
         def save(self):
             total = len(self._saved_pages)
@@ -146,7 +148,7 @@ def _numbered_canvas_class(*, header: str, footer: str):
             if footer:
                 self.drawString(MARGIN, 9.5 * mm, footer)
             self.drawRightString(width - MARGIN, 9.5 * mm,
-                                 _("第 %(page)s 页 / 共 %(total)s 页") % {"page": self._pageNumber, "total": total})
+                                 _("第 %(page)s 页 / 共 %(total)s 页") % {"page": self.getPageNumber(), "total": total})
             self.restoreState()
 
     return NumberedCanvas

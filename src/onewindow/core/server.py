@@ -16,9 +16,10 @@ class _Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        from onewindow.wsgi import application
+        # The same application onewindow/wsgi.py serves, built here so core imports nothing above it.
+        from django.core.wsgi import get_wsgi_application
 
-        return application
+        return get_wsgi_application()
 
 
 def serve(*, host: str, port: int, workers: int = 2, threads: int = 4) -> None:

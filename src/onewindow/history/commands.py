@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from onewindow.cli import CommandFailed
+from onewindow.core.errors import CommandFailed
 
 MAX_HISTORY = 50_000_000
 

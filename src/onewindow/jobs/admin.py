@@ -16,8 +16,8 @@ class ReportAdmin(admin.ModelAdmin):
 
     list_display = ["centre", "kind", "period", "created_at"]
     list_filter = ["kind", "period"]
-    fields = ["centre", "kind", "period", "rows", "created_at"]
-    readonly_fields = fields
+    readonly_fields = ("centre", "kind", "period", "rows", "created_at")
+    fields = readonly_fields
 
     def has_add_permission(self, request):
         return False

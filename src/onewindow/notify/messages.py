@@ -33,7 +33,7 @@ REASON_CHARS = 120  # a text message is short; the full reason is on the progres
 
 def parameters(*, verb: str, number: str, item_name: str, reason: str, data: dict) -> dict:
     """The parameters a notification's text is made from, picked from the event (JSON-safe)."""
-    params = {"number": number, "item": item_name}
+    params: dict[str, object] = {"number": number, "item": item_name}
     if verb == "accepted":
         params["due_on"] = data.get("due_on") or ""
     elif verb == "supplement_requested":

@@ -1,6 +1,8 @@
 """Admin pages for organisations and people. Identity numbers are masked in lists; the change form of
 an applicant shows the number to administrators (who may see it, see orgs.selectors)."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -52,7 +54,7 @@ class StaffRoleInline(admin.TabularInline):
 class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "display_name", "masked_phone", "is_active", "is_staff", "is_superuser"]
     search_fields = ["username", "display_name", "email"]
-    fieldsets = DjangoUserAdmin.fieldsets + ((_("联系信息"), {"fields": ["display_name", "phone"]}),)
+    fieldsets = (*(DjangoUserAdmin.fieldsets or ()), (_("联系信息"), {"fields": ["display_name", "phone"]}))
     add_fieldsets = DjangoUserAdmin.add_fieldsets + ((_("联系信息"), {"fields": ["display_name", "phone"]}),)
     inlines = [StaffRoleInline]
 
@@ -68,8 +70,9 @@ class ApplicantForm(forms.ModelForm):
         model = Applicant
         fields = ["kind", "name", "id_number", "phone", "address", "legal_representative", "user", "bad_credit"]
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         kind, number = cleaned.get("kind"), cleaned.get("id_number")
         if kind and number:
             try:

@@ -6,14 +6,13 @@ import argparse
 import getpass
 import sys
 
+from onewindow.core.errors import CommandFailed
 from onewindow.orgs.models import ApplicantKind, Role
 
 ROLE_HELP = ", ".join(f"{value} ({label})" for value, label in Role.choices)
 
 
 def _read_password(args) -> str:
-    from onewindow.cli import CommandFailed
-
     if args.password is not None:
         return args.password
     if args.password_stdin:
@@ -32,7 +31,6 @@ def _read_password(args) -> str:
 
 
 def cmd_createuser(args) -> None:
-    from onewindow.cli import CommandFailed
     from onewindow.orgs import services
 
     if args.applicant:
@@ -62,7 +60,6 @@ def cmd_createuser(args) -> None:
 
 
 def _user(username: str):
-    from onewindow.cli import CommandFailed
     from onewindow.orgs.models import User
 
     user = User.objects.filter(username=username).first()

@@ -3,12 +3,16 @@ only; the cases services decide what is acceptable and their message lands besid
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.catalog.notices import AUTO_SOURCES
+from onewindow.catalog.rule_inputs import FormDataMixin
 from onewindow.core import uploads
 from onewindow.core.errors import DomainError
-from onewindow.workbench.forms import AUTO_SOURCES, FormDataMixin
+from onewindow.core.forms import choice_field
 
 
 class TrackForm(forms.Form):
@@ -28,8 +32,8 @@ class TrackForm(forms.Form):
         return self.cleaned_data["code"].strip()
 
 
-class DomainErrorMixin:
-    def add_domain_error(self, exc) -> None:
+class DomainErrorMixin(forms.Form):
+    def add_domain_error(self, exc: DomainError) -> None:
         field = exc.field if exc.field in self.fields else None
         self.add_error(field, exc.message)
 
@@ -66,8 +70,9 @@ class ApplicationForm(DomainErrorMixin, FormDataMixin, forms.Form):
                 "file": self[row["file"]] if "file" in row else None,
             }
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         for row in self.material_rows:
             upload = cleaned.get(row.get("file", ""))
             if upload:
@@ -104,10 +109,10 @@ class BundleApplicationForm(DomainErrorMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.merged = [m for m in merged_materials if m.source not in AUTO_SOURCES]
         self.auto = [m for m in merged_materials if m.source in AUTO_SOURCES]
-        self.fields["provided"].choices = [(str(i), m.name) for i, m in enumerate(self.merged)]
+        choice_field(self, "provided").choices = [(str(i), m.name) for i, m in enumerate(self.merged)]
 
     def provided_material_ids(self) -> list[int]:
-        ids = []
+        ids: list[int] = []
         for index in self.cleaned_data["provided"]:
             ids.extend(material.pk for material in self.merged[int(index)].materials)
         return ids

@@ -4,16 +4,16 @@ by the cases services, whose error is shown beside the field it names."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.cases.models import CaseMaterialStatus, Channel, DeliveryMethod, ProcedureKind
-from onewindow.catalog.models import MaterialSource
+from onewindow.catalog.notices import AUTO_SOURCES
+from onewindow.catalog.rule_inputs import FormDataMixin
+from onewindow.core.forms import choice_field
 from onewindow.orgs.models import ApplicantKind
-
-AUTO_SOURCES = (MaterialSource.DATA_SHARING, MaterialSource.E_CERTIFICATE)
 
 PROVIDED, WAIVED, MISSING, NOT_APPLICABLE = "provided", "waived", "missing", "not_applicable"
 
@@ -45,48 +45,6 @@ class ApplicantForm(forms.Form):
         label=_("姓名或名称"), max_length=200, required=False, help_text=_("已登记的申请人可不填")
     )
     applicant_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
-
-
-def _rule_field(rule: dict) -> forms.Field:
-    """An input for one instant-approval rule's datum: a checkbox for yes/no rules, a number for
-    comparisons, text otherwise."""
-    label = rule.get("label") or rule.get("field")
-    op = rule.get("op")
-    if op in ("truthy", "falsy"):
-        return forms.BooleanField(label=label, required=False)
-    if op in ("lt", "lte", "gt", "gte") or isinstance(rule.get("value"), int | float):
-        return forms.DecimalField(label=label, required=False)
-    return forms.CharField(label=label, required=False, max_length=200)
-
-
-def _json_value(value):
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
-
-
-class FormDataMixin:
-    """Adds one input per instant-approval rule of an item (`form_<field>`) and collects them."""
-
-    def add_form_data_fields(self, item) -> None:
-        self.rule_fields = []
-        for rule in item.instant_approval_rules or []:
-            if isinstance(rule, dict) and rule.get("field"):
-                name = f"form_{rule['field']}"
-                if name not in self.fields:
-                    self.fields[name] = _rule_field(rule)
-                    self.rule_fields.append(name)
-
-    def form_data(self) -> dict:
-        data = {}
-        for name in self.rule_fields:
-            value = self.cleaned_data.get(name)
-            if value not in (None, ""):
-                data[name.removeprefix("form_")] = _json_value(value)
-        return data
-
-    def form_data_rows(self):
-        return [self[name] for name in self.rule_fields]
 
 
 class ChecklistForm(FormDataMixin, forms.Form):
@@ -160,8 +118,9 @@ class ChecklistForm(FormDataMixin, forms.Form):
             if "status" in row and self.cleaned_data.get(row["status"]) == status
         ]
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         # A waiver without its promised date cannot be put to the service at all: say so here.
         for material in self._marked(WAIVED):
             if not cleaned.get(f"promise_{material.pk}"):
@@ -197,11 +156,11 @@ class BundleChecklistForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.merged = [m for m in merged_materials if m.source not in AUTO_SOURCES]
         self.auto = [m for m in merged_materials if m.source in AUTO_SOURCES]
-        self.fields["provided"].choices = [(str(i), m.name) for i, m in enumerate(self.merged)]
+        choice_field(self, "provided").choices = [(str(i), m.name) for i, m in enumerate(self.merged)]
         self.fields["provided"].initial = [str(i) for i, m in enumerate(self.merged) if m.required]
 
     def provided_material_ids(self) -> list[int]:
-        ids = []
+        ids: list[int] = []
         for index in self.cleaned_data["provided"]:
             ids.extend(material.pk for material in self.merged[int(index)].materials)
         return ids
@@ -210,9 +169,13 @@ class BundleChecklistForm(forms.Form):
 # --- actions on a case (case detail page) ---------------------------------------------------------
 
 
-class TaskChoiceMixin:
+class TaskChoiceMixin(forms.Form):
+    """A form acting on one of the case's open tasks. Each subclass declares the `task` input; Django's
+    form metaclass moves declared fields into `base_fields`, so that class attribute never hides the
+    `task()` method below (mypy cannot see this, hence the `type: ignore[assignment]` on each)."""
+
     def set_tasks(self, tasks) -> None:
-        self.fields["task"].choices = [(str(t.pk), f"{t.name} · {t.department.name}") for t in tasks]
+        choice_field(self, "task").choices = [(str(t.pk), f"{t.name} · {t.department.name}") for t in tasks]
         self.tasks = {str(t.pk): t for t in tasks}
         if len(tasks) == 1:
             self.fields["task"].initial = str(tasks[0].pk)
@@ -222,19 +185,19 @@ class TaskChoiceMixin:
 
 
 class ApproveForm(TaskChoiceMixin, forms.Form):
-    task = forms.ChoiceField(label=_("审批环节"))
+    task = forms.ChoiceField(label=_("审批环节"))  # type: ignore[assignment]  # see TaskChoiceMixin
     opinion = forms.CharField(label=_("审查意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class DenyForm(TaskChoiceMixin, forms.Form):
-    task = forms.ChoiceField(label=_("审批环节"))
+    task = forms.ChoiceField(label=_("审批环节"))  # type: ignore[assignment]  # see TaskChoiceMixin
     reason = forms.CharField(
         label=_("不予许可理由"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class SpecialProcedureForm(TaskChoiceMixin, forms.Form):
-    task = forms.ChoiceField(label=_("审批环节"))
+    task = forms.ChoiceField(label=_("审批环节"))  # type: ignore[assignment]  # see TaskChoiceMixin
     kind = forms.ChoiceField(label=_("特别程序"), choices=ProcedureKind.choices)
     limit_days = forms.IntegerField(label=_("程序时限（工作日）"), min_value=1, max_value=365)
     reason = forms.CharField(label=_("理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -246,7 +209,7 @@ class EndProcedureForm(forms.Form):
 
     def set_procedures(self, procedures) -> None:
         self.procedures = {str(p.pk): p for p in procedures}
-        self.fields["procedure"].choices = [
+        choice_field(self, "procedure").choices = [
             (str(p.pk), f"{p.get_kind_display()}（{p.started_on} 起，{p.limit_days} 个工作日）")
             for p in procedures
         ]
@@ -275,7 +238,7 @@ class SupplementRequestForm(forms.Form):
         fetched = (CaseMaterialStatus.FROM_CERTIFICATE, CaseMaterialStatus.FROM_DATA_SHARING)
         rows = [cm for cm in case_materials if cm.material_id and cm.status not in fetched]
         self.case_materials = {str(cm.material_id): cm for cm in rows}
-        self.fields["materials"].choices = [(key, cm.name) for key, cm in self.case_materials.items()]
+        choice_field(self, "materials").choices = [(key, cm.name) for key, cm in self.case_materials.items()]
         self.fields["materials"].initial = [
             key for key, cm in self.case_materials.items() if cm.status == CaseMaterialStatus.MISSING
         ]
@@ -294,7 +257,7 @@ class AcceptForm(forms.Form):
     )
 
     def set_materials(self, missing, waivable) -> None:
-        self.fields["provided"].choices = [(str(cm.material_id), cm.name) for cm in missing]
+        choice_field(self, "provided").choices = [(str(cm.material_id), cm.name) for cm in missing]
         if not missing:
             del self.fields["provided"]
         self.waivable_rows = []
@@ -332,7 +295,7 @@ class SupplyForm(forms.Form):
     )
 
     def set_defects(self, defects) -> None:
-        self.fields["materials"].choices = [
+        choice_field(self, "materials").choices = [
             (str(d.get("material_id")), d.get("name") or d.get("material_id")) for d in defects
         ]
         self.fields["materials"].initial = [str(d.get("material_id")) for d in defects]
@@ -342,7 +305,7 @@ class SupplyWaivedForm(forms.Form):
     material = forms.ChoiceField(label=_("补齐的容缺材料"))
 
     def set_materials(self, case_materials) -> None:
-        self.fields["material"].choices = [
+        choice_field(self, "material").choices = [
             (str(cm.material_id), f"{cm.name}（承诺 {cm.promised_by}）") for cm in case_materials
         ]
 
@@ -353,7 +316,7 @@ class PaymentForm(forms.Form):
 
     def set_fees(self, fees) -> None:
         self.fees = {str(f.pk): f for f in fees}
-        self.fields["fee"].choices = [(str(f.pk), f"{f.description} {f.amount} 元") for f in fees]
+        choice_field(self, "fee").choices = [(str(f.pk), f"{f.description} {f.amount} 元") for f in fees]
 
 
 class ConcludeForm(forms.Form):
@@ -369,7 +332,7 @@ class AgentAssignForm(forms.Form):
 
     def set_agents(self, agents, *, current=None) -> None:
         self.agents = {str(a.pk): a for a in agents}
-        self.fields["agent"].choices = [("", _("请选择代办员"))] + [
+        choice_field(self, "agent").choices = [("", _("请选择代办员"))] + [
             (key, f"{a.display_name or a.get_username()}（{a.get_username()}）") for key, a in self.agents.items()
         ]
         if current is not None and str(current.pk) in self.agents:

@@ -73,6 +73,6 @@ def do_kept(parser, token):
             raise template.TemplateSyntaxError(f"'kept' cannot hold a {refused.__name__}: it would be kept as rendered first")
     for node in nodelist.get_nodes_by_type(VariableNode):
         var = node.filter_expression.var
-        if isinstance(var, Variable) and var.var.split(".")[0] in PER_REQUEST:
+        if isinstance(var, Variable) and isinstance(var.var, str) and var.var.split(".")[0] in PER_REQUEST:
             raise template.TemplateSyntaxError(f"'kept' cannot show {var.var}: it is the request's, not the frame's")
     return KeptNode(bits[1][1:-1], [parser.compile_filter(bit) for bit in bits[2:]], nodelist)

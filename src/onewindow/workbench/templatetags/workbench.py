@@ -66,7 +66,7 @@ EVENT_LABELS = {
 def event_label(action: str) -> str:
     """onewindow.case.accepted → 受理; an unknown code is shown as it is."""
     verb = (action or "").rsplit(".", 1)[-1]
-    return EVENT_LABELS.get(verb, action)
+    return str(EVENT_LABELS.get(verb, action))
 
 
 @register.filter
@@ -75,5 +75,5 @@ def state_label(value: str) -> str:
 
     for choices in (CaseState, TaskState):
         if value in choices.values:
-            return choices(value).label
+            return str(choices(value).label)
     return value

@@ -1,8 +1,10 @@
-"""`onewindow backup FILE` and `onewindow restore FILE` (see onewindow.core.backup and docs/backup.md)."""
+"""`onewindow backup FILE` and `onewindow restore FILE` (see onewindow.ops.backup and docs/backup.md)."""
 
 from __future__ import annotations
 
 import argparse
+
+from onewindow.core.errors import CommandFailed
 
 ARCHIVE_HELP = """\
 The archive (a tar file; gzip-compressed when FILE ends in .gz or .tgz) holds:
@@ -57,8 +59,6 @@ def cmd_backup(args) -> None:
 
 
 def cmd_restore(args) -> None:
-    from onewindow.cli import CommandFailed
-
     from . import backup
 
     report = backup.restore(args.file, force=args.force)

@@ -5,14 +5,17 @@
 - `beat` sends the scheduled tasks (run exactly one per installation); in the embedded mode (no
   broker) it runs them itself, in its own process;
 - `jobs dispatch|check|report` runs one task now, in this process (or, with --queue, hands it to the
-  workers), and prints what it did."""
+  workers), and prints what it did.
+
+They run the tasks of several apps (notify's dispatch, jobs' check and report), so they live here,
+at the composition root, and jobs and notify stay independent of each other."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from onewindow.cli import CommandFailed
+from onewindow.core.errors import CommandFailed
 
 NO_BROKER = ("没有配置消息队列（ONEWINDOW_BROKER_URL）：嵌入模式下任务在调用它的进程中执行，"
              "定时任务请运行 onewindow beat / no broker configured: in the embedded mode tasks run in the "

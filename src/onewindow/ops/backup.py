@@ -16,6 +16,9 @@ database or media directory that already holds data unless forced, restores (Pos
 target, so a WAL file never mixes old and new pages), then recomputes the audit chains and compares
 the counts with the manifest. Nothing is half-restored: pg_restore runs in one transaction, SQLite's
 backup API replaces the database in one step, and media files are swapped in by renaming a directory.
+
+It counts and verifies rows of several apps (cases, audit, catalog, orgs), so it belongs to the
+installation as a whole (onewindow.ops), not to core.
 """
 
 from __future__ import annotations
@@ -186,7 +189,9 @@ def _dump_postgresql(dump: Path) -> dict[str, int]:
             with conn.cursor() as cur:
                 cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 cur.execute("SELECT pg_export_snapshot()")
-                snapshot = cur.fetchone()[0]
+                exported = cur.fetchone()
+                assert exported is not None  # the function always returns one row
+                snapshot = exported[0]
                 cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
                 tables = {row[0] for row in cur.fetchall()}
                 counts = count_rows(cur, tables)
@@ -238,8 +243,8 @@ def backup(path: Path, *, force: bool = False, now: datetime | None = None) -> d
             "counts": counts,
         }
         partial = Path(tmp) / "archive.tar"
-        mode = "w:gz" if path.name.endswith((".gz", ".tgz")) else "w"
-        with tarfile.open(partial, mode) as tar:
+        compressed = path.name.endswith((".gz", ".tgz"))
+        with tarfile.open(partial, "w:gz") if compressed else tarfile.open(partial, "w") as tar:
             data = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
             info = tarfile.TarInfo(MANIFEST)
             info.size, info.mtime, info.mode = len(data), int(now.timestamp()), 0o600
@@ -260,11 +265,13 @@ def read_manifest(tar: tarfile.TarFile, *, name: str) -> dict:
     except (tarfile.TarError, OSError, EOFError) as exc:
         raise BackupError(f"{name} 已损坏（不完整或被改动） is corrupt or truncated ({_first_line(exc)})") from None
     try:
-        member = tar.getmember(MANIFEST)
-        manifest = json.loads(tar.extractfile(member).read().decode())
+        member = tar.extractfile(MANIFEST)
+        if member is None:  # a directory or a link by that name
+            raise ValueError(MANIFEST)
+        manifest = json.loads(member.read().decode())
     except KeyError:
         raise BackupError(f"{name} 不是 onewindow 备份 is not an onewindow backup: no {MANIFEST}") from None
-    except (ValueError, AttributeError, tarfile.TarError, OSError, EOFError):
+    except (ValueError, tarfile.TarError, OSError, EOFError):
         raise BackupError(f"{name}: {MANIFEST} 已损坏 is corrupt") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError(f"{name} 不是 onewindow 备份 is not an onewindow backup (format {manifest.get('format')!r})"

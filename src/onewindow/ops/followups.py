@@ -1,0 +1,20 @@
+"""Follow-ups across apps: what an app above must redo after a change in an app below it.
+
+Dependencies point one way (the calendar knows nothing of cases), so the lower app cannot call the
+higher one. Each follow-up is a plain function here, at the composition root, and settings.py names it
+in the lower app's list (`CALENDAR_CHANGE_FOLLOWUPS`), the way Django is told its middleware: the
+calendar's import command and admin call `calendar.services.run_change_followups`, which runs the
+listed functions in order. No signal: the list is one setting anyone can read."""
+
+from __future__ import annotations
+
+
+def recompute_case_deadlines(*, version: int) -> list[str]:
+    """After a year's schedule is imported or edited: recompute every provisional deadline that the
+    new calendar affects (Administrative Licensing Law Art. 82: limits count working days, so a case
+    accepted before the year's schedule was announced has a provisional due date). Returns lines for
+    the operator."""
+    from onewindow.cases import services as case_services
+
+    changed = case_services.recompute_provisional_deadlines(calendar_version=version)
+    return [f"重新计算暂定期限 provisional deadlines recomputed: {changed}"]
