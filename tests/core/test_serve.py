@@ -29,7 +29,8 @@ def _get(url: str) -> tuple[int, bytes, str]:
         return response.status, response.read(), response.headers.get("Server", "")
 
 
-def _wait_for(condition, timeout: float, step: float = 0.2) -> float:
+def wait_for(condition, timeout: float, step: float = 0.2) -> float:
+    """Seconds until `condition()` held; fails after `timeout`."""
     started = time.monotonic()
     while not condition():
         assert time.monotonic() - started < timeout, f"not within {timeout} s"
@@ -64,7 +65,7 @@ def served(tmp_path_factory):
             return False
 
     try:
-        _wait_for(answers, timeout=60, step=0.3)
+        wait_for(answers, timeout=60, step=0.3)
         yield server
     finally:
         if process.poll() is None:
@@ -99,7 +100,7 @@ def test_without_a_broker_the_running_server_tells_the_applicant_within_the_inte
             return db.execute("SELECT kind, attempts, delivered_at FROM notify_notification WHERE case_number = ?",
                               [number]).fetchall()
 
-    waited = _wait_for(told, timeout=15)
+    waited = wait_for(told, timeout=15)
     assert waited < 5, f"the message came after {waited:.1f} s with a 1 s interval"
     time.sleep(1.5)  # another run of each worker's thread: nothing is made or sent twice
     rows = told()

@@ -15,15 +15,7 @@ from onewindow.calendar.services import seed_official_calendar
 from onewindow.notify import dispatcher
 from onewindow.notify.models import Kind, Notification
 from tests.cases.factories import accepted_case, build_world
-
-
-def _wait_for(condition, timeout: float, step: float = 0.05) -> float:
-    """Seconds until `condition()` held; fails after `timeout`."""
-    started = time.monotonic()
-    while not condition():
-        assert time.monotonic() - started < timeout, f"not within {timeout} s"
-        time.sleep(step)
-    return time.monotonic() - started
+from tests.core.test_serve import wait_for
 
 
 def test_the_dispatcher_thread_tells_the_applicant_within_its_interval(transactional_db):
@@ -31,9 +23,9 @@ def test_the_dispatcher_thread_tells_the_applicant_within_its_interval(transacti
     world = build_world()
     running = dispatcher.Dispatcher(0.3).start()
     try:
-        _wait_for(lambda: running.runs >= 1, timeout=10)  # the first run is at once
+        wait_for(lambda: running.runs >= 1, timeout=10)  # the first run is at once
         case = accepted_case(world, now=timezone.now())  # while it runs
-        waited = _wait_for(lambda: Notification.objects.filter(case_number=case.number).exists(), timeout=10)
+        waited = wait_for(lambda: Notification.objects.filter(case_number=case.number).exists(), timeout=10)
     finally:
         assert running.stop(timeout=10)
     notification = Notification.objects.get(case_number=case.number)
@@ -55,7 +47,7 @@ def test_a_failed_run_is_logged_and_the_next_one_tries_again(caplog):
 
     running = dispatcher.Dispatcher(0.05, run=flaky).start()
     try:
-        _wait_for(lambda: len(calls) >= 2, timeout=5)
+        wait_for(lambda: len(calls) >= 2, timeout=5)
     finally:
         assert running.stop()
     assert running.failures == 1 and running.runs >= 1

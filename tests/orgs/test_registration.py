@@ -257,6 +257,16 @@ def test_of_two_registrations_of_one_number_only_the_first_confirmed_opens_an_ac
     assert counts() == before
 
 
+def test_a_number_a_clerk_enters_while_the_code_is_on_its_way_is_not_taken_over():
+    box = Phone()
+    pending = person(box)
+    ApplicantFactory(id_number=PERSON_ID, phone="13600001111")  # at the window, meanwhile
+    before = counts()
+    with pytest.raises(Conflict, match="刚刚在窗口登记"):
+        registration.confirm_registration(confirmation_id=pending.pk, code=box.code, now=NOW)
+    assert counts() == before and Applicant.objects.get().user is None
+
+
 def test_an_unknown_registration_is_not_found():
     with pytest.raises(NotFound):
         registration.confirm_registration(confirmation_id=999999, code="123456", now=NOW)

@@ -92,7 +92,7 @@ def _check_name(name: str, *, field: str = "name", limit: int = 200) -> str:
     if not name:
         raise ValidationError(_("请填写姓名或名称"), field=field)
     if len(name) > limit:
-        raise ValidationError(_("不能超过 %(limit)d 个字符") % {"limit": limit}, field=field)
+        raise ValidationError(_("不能超过 %(n)s 个字") % {"n": limit}, field=field)
     return name
 
 

@@ -70,7 +70,7 @@ class RegistrationForm(DomainErrorMixin, forms.Form):
 class CodeForm(DomainErrorMixin, forms.Form):
     code = forms.CharField(label=_("短信验证码"), max_length=12, required=False,
                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
-                                                         "pattern": "[0-9]*"}))
+                                                         "pattern": "[0-9]*", "placeholder": _("6 位数字")}))
 
 
 class WithdrawForm(DomainErrorMixin, forms.Form):
