@@ -1,7 +1,7 @@
 """An applicant's whole journey on a phone: register (the code is read where the `log` SMS backend
 writes it), confirm the phone, sign in, apply online, see the case, withdraw it, sign out — and the
-back button and a new visit show the sign-in page, not the case. Screenshots into the screenshot
-directory (account-*.png)."""
+back button and a new visit show the sign-in page, not the case. Screenshots of the registration form
+and the withdrawn case on the phone go to the screenshot directory (shown in the README)."""
 
 from __future__ import annotations
 
@@ -45,7 +45,6 @@ def test_register_apply_withdraw_and_sign_out_on_a_phone(world, live_server, pho
     page, base = phone, live_server.url
     page.goto(base + "/")
     header = page.locator("header").bounding_box()
-    page.screenshot(path=str(screenshot_dir / "account-home-phone.png"))
     page.locator(".account").get_by_role("link", name="登录").click()  # the phone's header: sign-in only
     page.wait_for_url("**/account/login/")
     page.locator("main").get_by_role("link", name="注册").click()
@@ -61,7 +60,7 @@ def test_register_apply_withdraw_and_sign_out_on_a_phone(world, live_server, pho
     page.fill("#id_password_again", PASSWORD)
     page.get_by_role("button", name="获取验证码").click()
     assert "校验位错误" in page.locator("#id_number-errors").inner_text()
-    page.screenshot(path=str(screenshot_dir / "account-register-error-phone.png"), full_page=True)
+    page.screenshot(path=str(screenshot_dir / "account-register-phone.png"), full_page=True)
     _fits(page)
 
     page.fill("#id_id_number", ID_NUMBER)
@@ -70,7 +69,6 @@ def test_register_apply_withdraw_and_sign_out_on_a_phone(world, live_server, pho
     page.get_by_role("button", name="获取验证码").click()
     page.wait_for_url("**/account/register/confirm/")
     assert "139****3456" in page.locator("main").inner_text()
-    page.screenshot(path=str(screenshot_dir / "account-confirm-phone.png"), full_page=True)
 
     page.fill("#id_code", _code(settings))
     page.get_by_role("button", name="确认并开通账号").click()
@@ -78,7 +76,6 @@ def test_register_apply_withdraw_and_sign_out_on_a_phone(world, live_server, pho
     assert "账号已开通" in page.locator(".messages").inner_text()
     assert page.input_value("#id_username") == "huangxm"
     page.fill("#id_password", PASSWORD)
-    page.screenshot(path=str(screenshot_dir / "account-login-phone.png"), full_page=True)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url("**/my/cases/")
     assert page.locator("#signed-in-as").inner_text() == "黄小梅"
@@ -98,13 +95,12 @@ def test_register_apply_withdraw_and_sign_out_on_a_phone(world, live_server, pho
     assert "撤回申请须写明理由" in page.locator("#reason-errors").inner_text()
     assert Case.objects.get(number=number).state == CaseState.SUBMITTED
     page.fill("#id_reason", "材料准备不全，过几天重新申请")
-    page.screenshot(path=str(screenshot_dir / "account-withdraw-phone.png"), full_page=True)
     page.get_by_role("button", name="确认撤回").click()
     page.wait_for_url(f"**/my/cases/{number}/")
     assert "申请已撤回" in page.locator(".messages").inner_text()
     assert Case.objects.get(number=number).state == CaseState.WITHDRAWN
     assert page.get_by_role("link", name="撤回申请").count() == 0
-    page.screenshot(path=str(screenshot_dir / "account-case-withdrawn-phone.png"), full_page=True)
+    page.screenshot(path=str(screenshot_dir / "account-withdrawn-phone.png"), full_page=True)
     _fits(page)
 
     # Sign out: the back button and a new visit show the sign-in page, nothing of the case.
@@ -120,17 +116,15 @@ def test_register_apply_withdraw_and_sign_out_on_a_phone(world, live_server, pho
     shown = page.locator("main").inner_text()
     assert "/account/login/" in page.url and number not in shown and world.item.name not in shown
     assert page.locator(".account").get_by_role("link", name="登录").is_visible()
-    page.screenshot(path=str(screenshot_dir / "account-signed-out-phone.png"), full_page=True)
 
 
-def test_the_header_shows_who_is_signed_in_on_a_hall_computer(world, live_server, desktop, screenshot_dir):
+def test_the_header_shows_who_is_signed_in_on_a_hall_computer(world, live_server, desktop):
     from tests.factories import TEST_PASSWORD
 
     page, base = desktop, live_server.url
     page.goto(base + "/items/")
     assert page.locator(".account").get_by_role("link", name="工作人员入口").is_visible()
     assert page.locator("header").bounding_box()["height"] < 70  # one row at 1280 px
-    page.screenshot(path=str(screenshot_dir / "account-anonymous.png"))
     page.goto(base + "/account/login/?next=/items/")
     page.fill("#id_username", world.applicant.id_number)  # the identity number works as the sign-in name
     page.fill("#id_password", TEST_PASSWORD)
@@ -138,4 +132,3 @@ def test_the_header_shows_who_is_signed_in_on_a_hall_computer(world, live_server
     page.wait_for_url("**/items/")
     assert page.locator("#signed-in-as").inner_text() == "张三"
     assert page.locator("header").bounding_box()["height"] < 70
-    page.screenshot(path=str(screenshot_dir / "account-signed-in.png"))
