@@ -120,6 +120,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # An applicant idle for ONEWINDOW_APPLICANT_IDLE_MINUTES is signed out (portal/account_session.py).
+    "onewindow.portal.account_session.ApplicantIdleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Per-IP limit on sign-in POSTs (password spraying across many user names).
@@ -250,6 +252,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # ONEWINDOW_PROXY_COUNT (default 0): how many reverse proxies in front of the app append to
 #   X-Forwarded-For; 0 = use the socket's address. Throttles and the sign-in lockout count per client
 #   address, so this must match the deployment (1 behind one nginx) or every client looks the same.
+# ONEWINDOW_APPLICANT_IDLE_MINUTES (default 30): an applicant signed in on the public site is signed
+#   out after this many minutes without a request (a hall's shared computer left signed in); 0 = only
+#   the session length above applies (portal/account_session.py).
+APPLICANT_IDLE_MINUTES = envint("APPLICANT_IDLE_MINUTES", "30")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = envint("SESSION_HOURS", "8") * 3600
@@ -341,6 +347,9 @@ THROTTLE_RATES = {
     "public_form": env("THROTTLE_PUBLIC_FORM", "10/h"),
     "login": env("THROTTLE_LOGIN", "30/10m"),
     "applicant_lookup": env("THROTTLE_APPLICANT_LOOKUP", "120/h"),
+    # Applicant registrations and code resends per address (each sends a text message); the service
+    # also caps the codes sent to one phone number (orgs/registration.py).
+    "register": env("THROTTLE_REGISTER", "20/h"),
 }
 # The accounts a throttle with by="applicant" does not count (a window clerk or an integration
 # submitting all day is accountable staff): core/throttle.py calls this predicate, orgs defines it.
@@ -378,7 +387,9 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
-# ONEWINDOW_NOTIFY_DISPATCH_SECONDS (default 30): how often new case events become notifications.
+# ONEWINDOW_NOTIFY_DISPATCH_SECONDS (default 30): how often new case events become notifications: by
+#   `onewindow beat` with a broker, and without one by a thread in every process of `onewindow serve`
+#   (notify/dispatcher.py); 0 stops that thread (e.g. when `onewindow beat` runs beside the server).
 NOTIFY_DISPATCH_SECONDS = envint("NOTIFY_DISPATCH_SECONDS", "30")
 # The schedule `onewindow beat` keeps (onewindow/celery.py turns "crontab" into Celery's crontab, so
 # web processes need not import Celery): notifications every NOTIFY_DISPATCH_SECONDS (a run not started
@@ -400,6 +411,9 @@ JOBS_SCHEDULE = {
 #   (retried after 1, 2, 4, … minutes). ONEWINDOW_NOTIFY_MAX_AGE_HOURS (default 72): case events older
 #   than this when first seen (sample history, a backlog after a long outage) make no notification.
 NOTIFY_BACKEND = env("NOTIFY_BACKEND", "log")
+# Where the `log` backend writes the text messages it would send that are stored nowhere else (the
+# confirmation codes of new accounts), with the phone masked; mode 600 (notify/backends.py).
+NOTIFY_LOG_FILE = DATA_DIR / "sms-outbox.log"
 NOTIFY_MAX_ATTEMPTS = envint("NOTIFY_MAX_ATTEMPTS", "5")
 NOTIFY_MAX_AGE_HOURS = envint("NOTIFY_MAX_AGE_HOURS", "72")
 

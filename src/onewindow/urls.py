@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("onewindow.api.urls")),
     path("staff/", include("onewindow.workbench.urls")),
+    path("account/", include("onewindow.portal.account_urls")),
     path("", include("onewindow.portal.cases_urls")),
     path("", include("onewindow.portal.urls")),
 ]

@@ -30,13 +30,13 @@ def journey_world(browser, transactional_db, live_server, settings):
 class Person:
     """One signed-in person in their own browser context."""
 
-    def __init__(self, browser, base: str, username: str | None):
+    def __init__(self, browser, base: str, username: str | None, *, applicant: bool = False):
         self.context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
         self.context.set_default_timeout(15_000)
         self.page = self.context.new_page()
         self.base = base
-        if username:
-            self.page.goto(base + "/staff/login/")
+        if username:  # applicants sign in on the public site, staff at the staff entrance
+            self.page.goto(base + ("/account/login/" if applicant else "/staff/login/"))
             self.page.fill("#id_username", username)
             self.page.fill("#id_password", TEST_PASSWORD)
             self.page.get_by_role("button", name="登录").click()
@@ -74,7 +74,7 @@ def test_one_case_from_the_public_site_through_two_departments_to_the_certificat
     people = []
     try:
         # 1. The applicant signs in (lands on "my cases") and applies online.
-        applicant = Person(browser, base, "zhangsan")
+        applicant = Person(browser, base, "zhangsan", applicant=True)
         people.append(applicant)
         assert applicant.page.url.endswith("/my/cases/")
         page = applicant.go(f"/apply/{w.item.code}/")

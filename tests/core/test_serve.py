@@ -1,13 +1,21 @@
-"""`onewindow serve` is the production server (gunicorn), and it serves the static files itself."""
+"""`onewindow serve` is the production server (gunicorn): it serves the static files itself and, without
+a broker, delivers the notification outbox while it runs (a thread per worker process). One server with
+two workers is started for the module (init and start-up take most of the time)."""
 
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
+import textwrap
 import time
 import urllib.request
 from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _free_port() -> int:
@@ -21,28 +29,89 @@ def _get(url: str) -> tuple[int, bytes, str]:
         return response.status, response.read(), response.headers.get("Server", "")
 
 
-def test_serve_answers_pages_and_static_files_with_gunicorn(tmp_path):
+def wait_for(condition, timeout: float, step: float = 0.2) -> float:
+    """Seconds until `condition()` held; fails after `timeout`."""
+    started = time.monotonic()
+    while not condition():
+        assert time.monotonic() - started < timeout, f"not within {timeout} s"
+        time.sleep(step)
+    return time.monotonic() - started
+
+
+class Served:
+    def __init__(self, base: str, env: dict, database: Path, process: subprocess.Popen):
+        self.base, self.env, self.database, self.process = base, env, database, process
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    data = tmp_path_factory.mktemp("serve")
     onewindow = str(Path(sys.executable).with_name("onewindow"))
-    env = {**os.environ, "ONEWINDOW_DATA_DIR": str(tmp_path),
-           "ONEWINDOW_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}"}
+    database = data / "serve.sqlite3"
+    env = {**os.environ, "ONEWINDOW_DATA_DIR": str(data), "ONEWINDOW_DATABASE_URL": f"sqlite:///{database}",
+           "ONEWINDOW_BROKER_URL": "", "ONEWINDOW_NOTIFY_DISPATCH_SECONDS": "1",
+           "DJANGO_SETTINGS_MODULE": "onewindow.settings", "PYTHONPATH": str(ROOT)}
     subprocess.run([onewindow, "init", "--no-sample"], env=env, check=True, capture_output=True, timeout=240)
     port = _free_port()
-    server = subprocess.Popen([onewindow, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    process = subprocess.Popen([onewindow, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    server = Served(f"http://127.0.0.1:{port}", env, database, process)
+
+    def answers() -> bool:
+        assert process.poll() is None, process.stderr.read().decode()[-2000:]
+        try:
+            return _get(server.base + "/")[0] == 200
+        except OSError:
+            return False
+
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                status, body, server_header = _get(f"http://127.0.0.1:{port}/")
-                break
-            except OSError:
-                assert server.poll() is None, server.stderr.read().decode()[-2000:]
-                assert time.monotonic() < deadline, "the server did not answer within 60 s"
-                time.sleep(0.3)
-        assert status == 200 and 'lang="zh-hans"' in body.decode()
-        assert "gunicorn" in server_header
-        status, css, _ = _get(f"http://127.0.0.1:{port}/static/onewindow/site.css")
-        assert status == 200 and b".card" in css
+        wait_for(answers, timeout=60, step=0.3)
+        yield server
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.communicate(timeout=30)
+
+
+def test_serve_answers_pages_and_static_files_with_gunicorn(served):
+    status, body, server_header = _get(served.base + "/")
+    assert status == 200 and 'lang="zh-hans"' in body.decode()
+    assert "gunicorn" in server_header
+    status, css, _ = _get(served.base + "/static/onewindow/site.css")
+    assert status == 200 and b".card" in css
+
+
+MAKE_EVENT = textwrap.dedent("""
+    import django
+    django.setup()
+    from django.utils import timezone
+    from tests.cases.factories import accepted_case, build_world
+    print(accepted_case(build_world(), now=timezone.now()).number)
+""")
+
+
+def test_without_a_broker_the_running_server_tells_the_applicant_within_the_interval(served):
+    made = subprocess.run([sys.executable, "-c", MAKE_EVENT], env=served.env, cwd=ROOT, check=True,
+                          capture_output=True, text=True, timeout=120)
+    number = made.stdout.strip().splitlines()[-1]
+
+    def told() -> list[tuple]:
+        with sqlite3.connect(served.database) as db:
+            return db.execute("SELECT kind, attempts, delivered_at FROM notify_notification WHERE case_number = ?",
+                              [number]).fetchall()
+
+    waited = wait_for(told, timeout=15)
+    assert waited < 5, f"the message came after {waited:.1f} s with a 1 s interval"
+    time.sleep(1.5)  # another run of each worker's thread: nothing is made or sent twice
+    rows = told()
+    assert len(rows) == 1 and rows[0][0] == "accepted" and rows[0][1] == 1 and rows[0][2] is not None
+
+
+def test_the_server_says_how_messages_go_and_its_workers_stop_cleanly(served):
+    os.killpg(served.process.pid, signal.SIGTERM)
+    out, err = served.process.communicate(timeout=30)
+    console = out.decode() + err.decode()
+    assert served.process.returncode == 0
+    assert "sent by the server every 1 s" in console and "sms-outbox.log" in console
+    assert console.count("Booting worker") == 2 and "Traceback" not in console
+

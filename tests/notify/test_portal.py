@@ -36,7 +36,7 @@ def test_applicants_see_only_their_own_notifications(world, client):
 
 def test_the_page_is_for_applicants_only(world, client):
     response = client.get(URL)
-    assert response.status_code == 302 and response["Location"].startswith(reverse("workbench:login"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("portal_account:login"))
     client.force_login(world.clerk)
     assert client.get(URL).status_code == 403
 

@@ -22,7 +22,8 @@ from .conftest import APPLICANTS, ROLES, SEES, STAFF, Matrix, build_matrix
 
 pytestmark = pytest.mark.django_db
 
-LOGIN = "login"  # 302 to settings.LOGIN_URL
+LOGIN = "login"  # 302 to settings.LOGIN_URL (the staff sign-in)
+APPLICANT_LOGIN = "applicant_login"  # 302 to the applicants' own sign-in on the public site
 MY_CASES = "my_cases"  # 302 to the applicant's own cases
 CLERKS = {"clerk", "other_clerk"}
 DEPARTMENT_STAFF = {"approver_x", "approver_y", "chief"}
@@ -33,6 +34,7 @@ PUBLIC_PAGES = {
     "portal:home", "portal:item_list", "portal:item_detail", "portal:item_notice_pdf", "portal:bundle_list",
     "portal:bundle_detail", "portal:department_list", "portal:life_event_detail", "portal:announcement_list",
     "portal:reform", "portal_cases:track", "portal_cases:certificate_verify", "workbench:login",
+    "portal_account:login", "portal_account:register",
     "api:openapi-json", "api:openapi-view",
 }
 
@@ -72,8 +74,12 @@ def expected_page(name: str, role: str, target: str | None) -> set[int] | str:
         return {302}  # sets the visitor's own language cookie and goes back
     if name == "api:api-root":
         return {404}
-    if name == "workbench:logout":
+    if name in ("workbench:logout", "portal_account:logout"):
         return {405}  # sign-out is a POST (Django 5), so a link or an <img> cannot sign anyone out
+    if name == "portal_account:resend":
+        return {405}  # sends a text message: never by GET
+    if name == "portal_account:confirm":
+        return {302}  # no registration pending in this session: back to the form
     if name == "portal_cases:certificate":
         return {404}  # an unknown certificate number
     if name == "portal:material_file":
@@ -82,10 +88,10 @@ def expected_page(name: str, role: str, target: str | None) -> set[int] | str:
         return {404}  # without number and query code
     if name in ("portal_cases:apply", "portal_cases:apply_bundle", "portal_cases:my_cases",
                 "portal_cases:my_notifications"):
-        return LOGIN if anonymous else {200} if role in APPLICANTS else {403}
-    if name == "portal_cases:my_case":
+        return APPLICANT_LOGIN if anonymous else {200} if role in APPLICANTS else {403}
+    if name in ("portal_cases:my_case", "portal_cases:withdraw"):
         if anonymous:
-            return LOGIN
+            return APPLICANT_LOGIN
         if role in APPLICANTS:
             return {200} if role in SEES[target] else {404}
         return {403}
@@ -188,6 +194,9 @@ def test_pages_answer_every_role_as_the_matrix_says():
                 expected = expected_page(name, role, target)
                 if expected == LOGIN:
                     ok = response.status_code == 302 and response["Location"].startswith(login_url)
+                elif expected == APPLICANT_LOGIN:
+                    ok = response.status_code == 302 and response["Location"].startswith(
+                        reverse("portal_account:login") + "?next=")
                 elif expected == MY_CASES:
                     ok = response.status_code == 302 and response["Location"] == reverse("portal_cases:my_cases")
                 else:

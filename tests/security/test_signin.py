@@ -55,16 +55,19 @@ def test_lockout_is_per_user_name_and_address():
     assert _login(other, "approver", TEST_PASSWORD, ip="10.0.0.66").status_code == 302
 
 
-def test_success_before_the_limit_resets_the_count():
+@pytest.mark.parametrize("path", [LOGIN, "/account/login/"])  # the staff and the applicant sign-in
+def test_success_before_the_limit_resets_the_count(path):
     make_applicant_user(username="zhangsan")
+    make_staff("window_clerk", username="clerk")
+    username = "zhangsan" if path != LOGIN else "clerk"
     client = Client()
     for _ in range(4):
-        _login(client, "zhangsan", "wrong-password")
-    assert _login(client, "zhangsan", TEST_PASSWORD).status_code == 302
+        _login(client, username, "wrong-password", path=path)
+    assert _login(client, username, TEST_PASSWORD, path=path).status_code == 302
     client.logout()
     for _ in range(4):
-        assert _login(client, "zhangsan", "wrong-password").status_code == 200
-    assert _login(client, "zhangsan", TEST_PASSWORD).status_code == 302
+        assert _login(client, username, "wrong-password", path=path).status_code == 200
+    assert _login(client, username, TEST_PASSWORD, path=path).status_code == 302
 
 
 def test_lock_ends_after_the_cool_off(settings):

@@ -59,14 +59,21 @@ class SecurityHeadersMiddleware:
         return response
 
 
-def _login_paths() -> set[str]:
-    paths = set()
-    for name in (settings.LOGIN_URL, "admin:login"):
+# Every sign-in page (URL name, its template for the lockout and throttle answers): the staff sign-in
+# (settings.LOGIN_URL), the applicants' on the public site, the admin's.
+LOGIN_PAGES = (("workbench:login", "workbench/login.html"), ("portal_account:login", "portal/account/login.html"),
+               ("admin:login", "workbench/login.html"))
+
+
+def _login_paths() -> dict[str, str]:
+    """{path: template} of the sign-in pages."""
+    paths = {}
+    for name, template in ((settings.LOGIN_URL, "workbench/login.html"), *LOGIN_PAGES):
         try:
-            paths.add(reverse(name))
+            paths.setdefault(reverse(name), template)
         except NoReverseMatch:
             if str(name).startswith("/"):
-                paths.add(str(name))
+                paths.setdefault(str(name), template)
     return paths
 
 
@@ -75,7 +82,7 @@ class LoginThrottleMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self._paths: set[str] | None = None
+        self._paths: dict[str, str] | None = None
 
     def __call__(self, request):
         if request.method == "POST":
@@ -100,8 +107,9 @@ def _login_page(request, message: str) -> HttpResponse:
         "next": request.POST.get("next", "") if request.method == "POST" else "",
         "locked_out": True,
     }
+    template = _login_paths().get(request.path, "workbench/login.html")
     try:
-        return render(request, "workbench/login.html", context, status=429)
+        return render(request, template, context, status=429)
     except TemplateDoesNotExist:
         return HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
 

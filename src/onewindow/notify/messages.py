@@ -97,3 +97,10 @@ def render(kind: str, params: dict) -> str:
             text += _("送达方式：%(method)s。") % {"method": _label(DeliveryMethod, params["delivery"])}
         return text
     return subject + _label(Kind, kind)
+
+
+def confirmation_code_text(code: str, minutes: int) -> str:
+    """The text message carrying a new account's confirmation code (orgs.registration). It says who
+    asks, how long the code lasts and that nobody may ask for it: the usual wording against fraud."""
+    return _("【一窗通办】您正在注册政务服务网账号，验证码 %(code)s，%(minutes)d 分钟内有效。"
+             "验证码仅用于本人注册，请勿告诉任何人，工作人员不会向您索要。") % {"code": code, "minutes": minutes}

@@ -172,3 +172,18 @@ def deliver(*, now: datetime | None = None, limit: int = DELIVERY_BATCH, backend
             delivered += 1
             Notification.objects.filter(pk=pk).update(delivered_at=now, last_error="", next_attempt_at=None)
     return delivered, failed
+
+
+def send_confirmation_code(*, phone: str, code: str, minutes: int, backend=None) -> None:
+    """Send a new account's confirmation code by text message through the configured backend, in the
+    site's language, at once (not through the outbox: it is useless a few minutes later). A failure is
+    logged with the phone masked and raised to the caller (orgs.registration), who tells the applicant."""
+    backend = backend or get_backend()
+    with translation.override(settings.LANGUAGE_CODE):
+        text = messages.confirmation_code_text(code, minutes)
+    try:
+        backend.send_text(phone=phone, text=text)
+    except Exception as exc:
+        logger.warning("验证码短信发送失败 confirmation code to %s failed: %s: %s", mask_phone(phone),
+                       type(exc).__name__, str(exc)[:300])
+        raise

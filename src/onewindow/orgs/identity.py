@@ -202,6 +202,28 @@ def validate_id_number(kind: str, value: str | None, *, field: str = "id_number"
     raise ValidationError(_("申请人类型须为 person（自然人）或 enterprise（法人及其他组织）"), field="kind")
 
 
+# --- mobile phone numbers -------------------------------------------------------------------------
+
+def validate_mobile_phone(value: str | None, *, field: str = "phone") -> str:
+    """Return the normalised mainland mobile number (11 digits, 1 then 3-9, as the MIIT numbering plan
+    assigns them; a leading +86 or 86 and spaces or dashes are dropped) or raise ValidationError. Only
+    such a number can receive a confirmation code by text message."""
+    phone = "".join(char for char in (value or "") if not char.isspace() and char != "-")
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    elif phone.startswith("86") and len(phone) == 13:
+        phone = phone[2:]
+    if not phone:
+        raise ValidationError(_("请填写手机号码"), field=field)
+    if not phone.isdigit():
+        raise ValidationError(_("手机号码只能包含数字"), field=field)
+    if len(phone) != 11:
+        raise ValidationError(_("手机号码应为 11 位，当前为 %(count)d 位") % {"count": len(phone)}, field=field)
+    if phone[0] != "1" or phone[1] not in "3456789":
+        raise ValidationError(_("%(phone)s 不是有效的手机号码（应以 13—19 开头）") % {"phone": phone}, field=field)
+    return phone
+
+
 # --- masking ---------------------------------------------------------------------------------------
 
 def _looks_like_resident_id(number: str) -> bool:

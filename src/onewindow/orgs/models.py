@@ -179,3 +179,40 @@ class Applicant(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class PhoneConfirmation(models.Model):
+    """A registration waiting for its phone to be confirmed (orgs.registration). No account exists until
+    the code sent to `phone` is entered: the row holds what the applicant typed (the password already
+    hashed), the code only as a keyed hash, and the counters that bound guessing and resending. It is
+    deleted when the account is made, and purged a day after it expired."""
+
+    kind = models.CharField(_("类型"), max_length=16, choices=ApplicantKind.choices)
+    name = models.CharField(_("姓名或名称"), max_length=200)
+    id_number = models.CharField(_("证件号码"), max_length=18)
+    legal_representative = models.CharField(_("法定代表人"), max_length=100, blank=True)
+    username = models.CharField(_("用户名"), max_length=150)
+    password_hash = models.CharField(_("密码（已加密）"), max_length=128)
+    phone = models.CharField(_("接收验证码的手机号"), max_length=20)
+    # The window's record (an Applicant without an account) this registration will be linked to; the
+    # code then goes to the phone on that record, not to the one typed.
+    applicant = models.ForeignKey(Applicant, models.CASCADE, null=True, blank=True, related_name="+",
+                                  verbose_name=_("窗口登记的申请人"))
+    code_hash = models.CharField(_("验证码（已加密）"), max_length=100)
+    code_sent_at = models.DateTimeField(_("验证码发送时间"))
+    expires_at = models.DateTimeField(_("验证码有效期至"))
+    sends = models.PositiveSmallIntegerField(_("发送次数"), default=1)
+    attempts = models.PositiveSmallIntegerField(_("本验证码已尝试次数"), default=0)
+    created_at = models.DateTimeField(_("创建时间"))
+
+    class Meta:
+        verbose_name = _("待确认的注册")
+        verbose_name_plural = _("待确认的注册")
+        indexes = [
+            # The per-phone sending limit and the purge of old rows.
+            models.Index(fields=["phone", "code_sent_at"], name="phone_confirmation_phone_idx"),
+            models.Index(fields=["expires_at"], name="phone_confirmation_expiry_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.username} ({self.get_kind_display()})"

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from onewindow.core import fastsql
 
 from . import identity
-from .models import Applicant, Department, Role, ServiceCentre, StaffRole, User
+from .models import Applicant, Department, PhoneConfirmation, Role, ServiceCentre, StaffRole, User
 
 DEPARTMENT_ROLES = frozenset({Role.APPROVER, Role.CHIEF_REPRESENTATIVE})
 CENTRE_ROLES = frozenset({Role.WINDOW_CLERK, Role.AGENT})
@@ -177,3 +177,25 @@ def centres() -> list[ServiceCentre]:
 
 def centre_by_code(code: str) -> ServiceCentre | None:
     return ServiceCentre.objects.filter(code=(code or "").strip()).first()
+
+
+def username_for_sign_in(login: str) -> str:
+    """Applicants sign in with their user name or their identity number: the user name to authenticate
+    (the input itself when it names an account or matches no linked number)."""
+    login = (login or "").strip()
+    if not login or User.objects.filter(username=login).exists():
+        return login
+    number = identity.normalize(login)
+    if len(number) == 18:
+        username = (Applicant.objects.filter(id_number=number, user__isnull=False)
+                    .values_list("user__username", flat=True).first())
+        if username:
+            return username
+    return login
+
+
+def pending_registration(confirmation_id) -> PhoneConfirmation | None:
+    """The registration waiting for its phone code (its id is kept in the applicant's session), or None."""
+    if not confirmation_id:
+        return None
+    return PhoneConfirmation.objects.filter(pk=confirmation_id).first()

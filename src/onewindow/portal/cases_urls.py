@@ -4,7 +4,7 @@ applicant's own cases. Included by the root URLconf before portal.urls, in its o
 from django.urls import path
 
 from . import cases_views as views
-from . import notifications_views
+from . import notifications_views, withdraw_views
 
 app_name = "portal_cases"
 urlpatterns = [
@@ -16,5 +16,6 @@ urlpatterns = [
     path("apply/<str:item_code>/", views.apply, name="apply"),
     path("my/cases/", views.my_cases, name="my_cases"),
     path("my/cases/<str:number>/", views.my_case, name="my_case"),
+    path("my/cases/<str:number>/withdraw/", withdraw_views.withdraw, name="withdraw"),
     path("my/notifications/", notifications_views.my_notifications, name="my_notifications"),
 ]

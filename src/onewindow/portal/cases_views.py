@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,7 +28,9 @@ from onewindow.core.errors import DomainError, NotFound
 from onewindow.core.throttle import throttle
 from onewindow.orgs import selectors as org_selectors
 
+from .account_views import sign_in_first
 from .cases_forms import ApplicationForm, BundleApplicationForm, TrackForm
+from .withdraw_views import can_withdraw
 
 PAGE_SIZE = 20
 NOT_FOUND = gettext_lazy("没有找到该办件。请核对办件编号和查询码（查询码见受理通知书或短信）。")
@@ -121,7 +122,7 @@ def _principal(request) -> str:
 @require_http_methods(["GET", "POST"])
 def apply(request, item_code: str):
     if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
+        return sign_in_first(request)
     try:
         item = catalog_selectors.get_item(item_code)
     except NotFound:
@@ -173,7 +174,7 @@ def apply(request, item_code: str):
 @require_http_methods(["GET", "POST"])
 def apply_bundle(request, code: str):
     if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
+        return sign_in_first(request)
     try:
         bundle = catalog_selectors.get_bundle(code)
     except NotFound:
@@ -223,7 +224,7 @@ def apply_bundle(request, code: str):
 @require_GET
 def my_cases(request):
     if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
+        return sign_in_first(request)
     applicant = _applicant_or_refuse(request)
     if applicant is None:
         return _not_applicant(request)
@@ -240,7 +241,7 @@ def my_cases(request):
 @require_GET
 def my_case(request, number: str):
     if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
+        return sign_in_first(request)
     if _applicant_or_refuse(request) is None:
         return _not_applicant(request)
     try:
@@ -250,4 +251,5 @@ def my_case(request, number: str):
     context = _progress_context(case)
     context["notice_query"] = f"number={case.number}&code={case.query_code}"
     context["track_url"] = notices.track_url(case)
+    context["can_withdraw"] = can_withdraw(case)
     return render(request, "portal/cases/my_case.html", context)

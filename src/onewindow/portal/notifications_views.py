@@ -4,7 +4,6 @@ first, in the visitor's language. Read-only: the notifications are made by the b
 
 from __future__ import annotations
 
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -12,13 +11,15 @@ from django.views.decorators.http import require_GET
 from onewindow.notify import selectors as notify_selectors
 from onewindow.orgs import selectors as org_selectors
 
+from .account_views import sign_in_first
+
 PAGE_SIZE = 20
 
 
 @require_GET
 def my_notifications(request):
     if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
+        return sign_in_first(request)
     applicant = org_selectors.applicant_for_user(request.user)
     if applicant is None:
         return render(request, "portal/cases/not_applicant.html", status=403)

@@ -1,11 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import case_detail, dashboard, home, inbox, intake, reports
+from . import case_detail, dashboard, home, inbox, intake, login, reports
 
 app_name = "workbench"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="workbench/login.html"), name="login"),
+    path("login/", login.StaffLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", home.home, name="home"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
