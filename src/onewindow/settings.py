@@ -104,6 +104,9 @@ INSTALLED_APPS = [
 # the functions its list names after a change and imports none of them. After a calendar year is
 # imported or edited (the `workdays import` command, the admin): recompute the provisional deadlines.
 CALENDAR_CHANGE_FOLLOWUPS = ["onewindow.ops.followups.recompute_case_deadlines"]
+# Threads every server worker runs (core/server.py; wired here so core imports no app above it): the outbox
+# delivers messages while the server runs when there is no broker (embedded mode).
+SERVER_BACKGROUND_MODULES = ["onewindow.notify.dispatcher"]
 
 MIDDLEWARE = [
     # X-Onewindow-Server (which app server answered) and the read-your-writes pin (core/scaleout.py).

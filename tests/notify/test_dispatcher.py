@@ -5,6 +5,7 @@ made or sent twice, both threads stopped cleanly): tests/core/test_serve.py."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
@@ -37,7 +38,12 @@ def test_the_dispatcher_thread_tells_the_applicant_within_its_interval(transacti
     assert not running.alive
 
 
-def test_a_failed_run_is_logged_and_the_next_one_tries_again(caplog):
+def test_a_failed_run_is_logged_and_the_next_one_tries_again(caplog, monkeypatch):
+    # Another test in the same process may have reconfigured logging (disable_existing_loggers): this
+    # test is about the dispatcher logging the failure, so the logger is switched on for it.
+    monkeypatch.setattr(dispatcher.logger, "disabled", False)
+    monkeypatch.setattr(dispatcher.logger, "propagate", True)
+    caplog.set_level(logging.ERROR, logger=dispatcher.logger.name)
     calls = []
 
     def flaky():

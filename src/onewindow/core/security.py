@@ -67,7 +67,7 @@ LOGIN_PAGES = (("workbench:login", "workbench/login.html"), ("portal_account:log
 
 def _login_paths() -> dict[str, str]:
     """{path: template} of the sign-in pages."""
-    paths = {}
+    paths: dict[str, str] = {}
     for name, template in ((settings.LOGIN_URL, "workbench/login.html"), *LOGIN_PAGES):
         try:
             paths.setdefault(reverse(name), template)

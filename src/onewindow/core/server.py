@@ -2,9 +2,11 @@
 served by the app itself through whitenoise, so no separate web server is needed in embedded mode.
 
 Without a broker (the embedded mode) every worker process also runs the notification outbox in a
-thread (notify/dispatcher.py), started after the fork and stopped when the worker exits."""
+thread (notify/dispatcher.py, wired by settings.SERVER_BACKGROUND_MODULES), started after the fork and stopped when the worker exits."""
 
 from __future__ import annotations
+
+import importlib
 
 from gunicorn.app.base import BaseApplication
 
@@ -25,34 +27,27 @@ class _Server(BaseApplication):
         return get_wsgi_application()
 
 
-def _start_outbox(worker) -> None:
-    # Lazy: core sits below notify (as in core/hooks.py); the worker has loaded the application.
-    from onewindow.notify import dispatcher
-
-    dispatcher.start()
-
-
-def _stop_outbox(server, worker) -> None:
-    from onewindow.notify import dispatcher
-
-    dispatcher.stop()
-
-
-def embedded_notice() -> str:
-    """What the console says about the outbox and text messages when the server starts."""
+def _background():
+    """The modules whose threads run inside every worker (settings.SERVER_BACKGROUND_MODULES, wired at the
+    composition root: core imports no app above it). Each has start(), stop() and startup_notice()."""
     from django.conf import settings
 
-    from onewindow.notify import dispatcher
+    return [importlib.import_module(name) for name in settings.SERVER_BACKGROUND_MODULES]
 
-    interval = dispatcher.embedded_interval()
-    lines = []
-    if interval:
-        lines.append(f"消息通知 notifications: sent by the server every {interval:.0f} s "
-                     "(no broker; ONEWINDOW_NOTIFY_DISPATCH_SECONDS)")
-    if settings.NOTIFY_BACKEND == "log":
-        lines.append(f"短信 text messages (backend `log`, nothing leaves this machine): registration codes are "
-                     f"written to {settings.NOTIFY_LOG_FILE}")
-    return "\n".join(lines)
+
+def _start_background(worker) -> None:
+    for module in _background():
+        module.start()
+
+
+def _stop_background(server, worker) -> None:
+    for module in _background():
+        module.stop()
+
+
+def startup_notice() -> str:
+    """What the console says about the background threads (the outbox, text messages) at start."""
+    return "\n".join(line for module in _background() if (line := module.startup_notice()))
 
 
 def serve(*, host: str, port: int, workers: int = 2, threads: int = 4) -> None:
@@ -64,7 +59,7 @@ def serve(*, host: str, port: int, workers: int = 2, threads: int = 4) -> None:
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         # One writer at a time: more processes only queue on SQLite's lock. Threads still help reads.
         workers = min(workers, 2)
-    notice = embedded_notice()
+    notice = startup_notice()
     if notice:
         print(notice, flush=True)
     _Server(
@@ -77,7 +72,7 @@ def serve(*, host: str, port: int, workers: int = 2, threads: int = 4) -> None:
             "timeout": 60,
             "graceful_timeout": 10,
             "preload_app": True,
-            "post_worker_init": _start_outbox,
-            "worker_exit": _stop_outbox,
+            "post_worker_init": _start_background,
+            "worker_exit": _stop_background,
         }
     ).run()

@@ -124,3 +124,18 @@ def stop(timeout: float = 10.0) -> bool:
     if dispatcher is None or dispatcher.pid != os.getpid():
         return True
     return dispatcher.stop(timeout)
+
+
+def startup_notice() -> str:
+    """What the console says about the outbox and text messages when a server starts."""
+    from django.conf import settings
+
+    lines = []
+    interval = embedded_interval()
+    if interval:
+        lines.append(f"消息通知 notifications: sent by the server every {interval:.0f} s "
+                     "(no broker; ONEWINDOW_NOTIFY_DISPATCH_SECONDS)")
+    if settings.NOTIFY_BACKEND == "log":
+        lines.append(f"短信 text messages (backend `log`, nothing leaves this machine): registration codes are "
+                     f"written to {settings.NOTIFY_LOG_FILE}")
+    return "\n".join(lines)

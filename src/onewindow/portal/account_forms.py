@@ -50,9 +50,9 @@ class RegistrationForm(DomainErrorMixin, forms.Form):
 
     def __init__(self, *args, kind: str = ApplicantKind.PERSON, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind = kind if kind in ApplicantKind.values else ApplicantKind.PERSON
-        self.fields["kind"].initial = self.kind
-        if self.kind == ApplicantKind.ENTERPRISE:
+        self.applicant_kind = kind if kind in ApplicantKind.values else ApplicantKind.PERSON
+        self.fields["kind"].initial = self.applicant_kind
+        if self.applicant_kind == ApplicantKind.ENTERPRISE:
             self.fields["name"].label = _("企业（组织）名称")
             self.fields["id_number"].label = _("统一社会信用代码")
             self.fields["phone"].label = _("经办人手机号码")
@@ -60,7 +60,7 @@ class RegistrationForm(DomainErrorMixin, forms.Form):
             del self.fields["legal_representative"]
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("password") and cleaned.get("password") != cleaned.get("password_again"):
             self.add_error("password_again", _("两次输入的密码不一致") if cleaned.get("password_again")
                            else _("请再次输入密码"))

@@ -95,7 +95,7 @@ def register(request):
         values = form.cleaned_data
         try:
             confirmation = registration.start_registration(
-                kind=form.kind, name=values["name"], id_number=values["id_number"], phone=values["phone"],
+                kind=form.applicant_kind, name=values["name"], id_number=values["id_number"], phone=values["phone"],
                 username=values["username"], password=values["password"],
                 legal_representative=values.get("legal_representative", ""),
                 send_code=notify_services.send_confirmation_code)
@@ -105,7 +105,7 @@ def register(request):
         else:
             request.session[PENDING] = confirmation.pk
             return redirect("portal_account:confirm")
-    return render(request, "portal/account/register.html", {"form": form, "kind": form.kind},
+    return render(request, "portal/account/register.html", {"form": form, "kind": form.applicant_kind},
                   status=_status(form, error))
 
 
