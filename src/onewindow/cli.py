@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "onewindow.audit.commands",
     "onewindow.jobs.commands",
     "onewindow.core.commands",
+    "onewindow.complaints.commands",
 ]
 
 

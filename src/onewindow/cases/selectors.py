@@ -142,3 +142,23 @@ def verify_certificate(number: str, digest: str | None = None) -> Certificate | 
     if digest is not None and not hmac.compare_digest(certificate.digest, (digest or "").strip().lower()):
         return None
     return certificate
+
+
+def case_departments(case: Case | str) -> list:
+    """The departments that handle a case (a Case or its number), the one holding it now first: its
+    open tasks' departments, then the others from the latest step back. A complaint about a
+    case goes to the department that has it (the complaint centre's dispatch suggestion reads this)."""
+    from django.db.models import Case as Cases
+    from django.db.models import IntegerField, Value, When
+
+    tasks = Task.objects.filter(case__number=case.strip()) if isinstance(case, str) else Task.objects.filter(case=case)
+    tasks = (tasks.select_related("department")
+             .annotate(held=Cases(When(state__in=sorted(OPEN_TASK_STATES), then=Value(0)), default=Value(1),
+                                  output_field=IntegerField()))
+             .order_by("held", "-step", "id"))
+    seen, departments = set(), []
+    for task in tasks:
+        if task.department_id not in seen:
+            seen.add(task.department_id)
+            departments.append(task.department)
+    return departments
