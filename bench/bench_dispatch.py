@@ -51,7 +51,7 @@ def child(size: str) -> dict:
 
     plan = SIZES[size]
     buffer = io.StringIO()
-    sample.write_csv(sample.orders(plan["learn"], seed=1), buffer)
+    sample.write_csv(sample.orders(plan["learn"], seed=1, phrasing="seen"), buffer)
     data = buffer.getvalue().encode("utf-8")
     started = time.perf_counter()
     rows = read_orders(data)

@@ -140,3 +140,22 @@ def test_text_with_no_known_word_falls_back_to_the_busiest_units(dongxing):
     suggestions = dispatch.suggest("qwerty zzz")
     assert suggestions[0].unit_name == "东兴市城市管理综合执法局"
     assert "没有学过的词" in suggestions[0].reason
+
+
+def test_the_scheduled_job_relearns_only_when_closed_orders_were_kept(dongxing):
+    from onewindow.complaints.tasks import refresh_dispatch_model
+
+    assert refresh_dispatch_model.apply().get() == {"refreshed": False}  # nothing kept yet
+    dispatch.learn_from_closed([("中山路井盖缺失", "城管局", "GD-1")])
+    assert refresh_dispatch_model.apply().get() == {"refreshed": False}  # one unit: nothing to learn yet
+    dispatch.learn_from_closed([(text, unit, f"GD-{n + 2}") for n, (text, unit) in enumerate(history())])
+    done = refresh_dispatch_model.apply().get()
+    assert done["refreshed"] and done["version"] == 1 and done["examples"] == len(history()) + 1
+    assert refresh_dispatch_model.apply().get() == {"refreshed": False}  # the same run twice does nothing
+    assert dispatch.suggest("解放路垃圾堆积好几天没人清运")[0].unit_name == "东兴市城市管理综合执法局"
+
+
+def test_a_closed_order_without_text_or_unit_is_refused(dongxing):
+    with pytest.raises(ValidationError):
+        dispatch.learn_from_closed([("", "城管局")])
+    assert not DispatchExample.objects.exists()
