@@ -159,3 +159,9 @@ def test_a_closed_order_without_text_or_unit_is_refused(dongxing):
     with pytest.raises(ValidationError):
         dispatch.learn_from_closed([("", "城管局")])
     assert not DispatchExample.objects.exists()
+
+
+def test_orders_sharing_no_word_cannot_be_learnt_and_say_so(dongxing):
+    with pytest.raises(ValidationError, match="没有共同的词"):
+        dispatch.learn([("油烟", "城管局"), ("占道", "城管局"), ("欠薪", "人社局"), ("社保", "人社局")])
+    assert not DispatchExample.objects.exists()

@@ -36,3 +36,17 @@ def test_an_unknown_item_code_is_refused(world):
 
     with pytest.raises(NotFound):
         dispatch.suggest("x", item="no-such-item")
+
+
+def test_a_case_not_yet_accepted_goes_to_its_items_department(world):
+    from tests.cases.factories import submit_online
+
+    case = submit_online(world, world.needs_licence)
+    assert [s.department_id for s in dispatch.suggest("", case=case.number)] == [world.zrzy.id]
+
+
+def test_an_unknown_case_number_is_refused(world):
+    from onewindow.core.errors import NotFound
+
+    with pytest.raises(NotFound):
+        dispatch.suggest("x", case="DX01-00000000-0000")

@@ -104,6 +104,8 @@ def suggest(text: str, *, case=None, item=None, k: int = 3) -> list[Suggestion]:
     """The `k` most likely units for a new work order. `case`: a cases.Case or its number; `item`: a
     catalog.Item or its code. Units from the link come first (score 1.0); the text model fills the rest.
     Empty when nothing is linked and no model has been learnt yet."""
+    if k < 1:
+        return []
     linked: list[Suggestion] = []
     if case is not None:
         from onewindow.cases.selectors import case_departments
@@ -220,7 +222,7 @@ def learn(rows: Sequence[tuple[str, str]], *, replace: bool = False, now: dateti
 
 def _learn(texts: list[str], names: list[str], matcher: UnitMatcher, *, progress=None):
     matches = [matcher.match(unit) for unit in names]
-    learnt = textmodel.learn(texts, [m.name for m in matches], progress=progress)
+    learnt = _fit(texts, [m.name for m in matches], progress=progress)
     by_name: dict[str, UnitCount] = {}
     used: dict[str, set[str]] = defaultdict(set)
     for unit, match in zip(names, matches, strict=True):
@@ -234,6 +236,13 @@ def _learn(texts: list[str], names: list[str], matcher: UnitMatcher, *, progress
     for name, entry in by_name.items():
         entry.names = sorted(used[name])
     return learnt, [by_name[name] for name in learnt.model.units]
+
+
+def _fit(texts: list[str], labels: list[str], *, progress=None) -> textmodel.Learnt:
+    try:
+        return textmodel.learn(texts, labels, progress=progress)
+    except ValueError:  # scikit-learn: no term is in two orders ("After pruning, no terms remain")
+        raise ValidationError(_("工单太少，或彼此没有共同的词，无法学习"), field="file") from None
 
 
 def _save(learnt: textmodel.Learnt, units: list[UnitCount], texts: list[str], *, now: datetime, seconds: float,
@@ -397,7 +406,7 @@ def cross_validate(rows: Sequence[tuple[str, str]], *, folds: int = 5, seed: int
         labels = [names[i] for i in train]
         if len(set(labels)) < 2:
             continue
-        model = textmodel.learn([rows[i][0] for i in train], labels).model
+        model = _fit([rows[i][0] for i in train], labels).model
         h1, h3, units = _score(model, [rows[i][0] for i in test], [names[i] for i in test])
         hits1, hits3 = hits1 + h1, hits3 + h3
         for name, counts in units.items():
