@@ -26,6 +26,7 @@ SCENARIOS = [
     "bench.bench_lookups",  # history generator + progress page and inbox at that size
     "bench.bench_workflow",  # cases through 4 stages with 3 parallel departments vs SpiffWorkflow
     "bench.bench_search",  # public catalog search + one-time notice under load (wrk)
+    "bench.bench_dispatch",  # complaint dispatch suggestion: learning 100,000 orders, latency, accuracy
 ]
 RESULTS = Path(__file__).parent / "results"
 

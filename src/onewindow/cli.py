@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "onewindow.audit.commands",
     "onewindow.ops.background",
     "onewindow.ops.commands",
+    "onewindow.complaints.commands",
 ]
 
 

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "onewindow.portal",
     "onewindow.workbench",
     "onewindow.api",
+    "onewindow.complaints",
 ]
 
 # Follow-ups across apps, wired here at the composition root (docs/architecture.md): a lower app runs
@@ -406,6 +407,7 @@ JOBS_SCHEDULE = {
                          "crontab": {"minute": "0", "hour": "7"}},
     "jobs-monthly-reports": {"task": "onewindow.jobs.tasks.build_report",
                              "crontab": {"minute": "30", "hour": "6", "day_of_month": "1"}},
+    "complaints-dispatch-refresh": {"task": "onewindow.complaints.tasks.refresh_dispatch_model", "crontab": {"minute": "40"}},
 }
 # ONEWINDOW_NOTIFY_BACKEND (default log): how notifications reach applicants. `log` stores them (the
 #   applicant reads them under 我的消息) and logs each text message with the phone number masked; a dotted

@@ -142,3 +142,28 @@ def verify_certificate(number: str, digest: str | None = None) -> Certificate | 
     if digest is not None and not hmac.compare_digest(certificate.digest, (digest or "").strip().lower()):
         return None
     return certificate
+
+
+def case_departments(case: Case | str) -> list:
+    """The departments that handle a case (a Case or its number; NotFound for an unknown number), the
+    one holding it now first: its open tasks' departments, then the others from the latest step back;
+    a case not yet accepted (no tasks) has its item's department. A complaint about a case goes to the
+    department that has it (the complaint centre's dispatch suggestion reads this)."""
+    from django.db.models import Case as Cases
+    from django.db.models import IntegerField, Value, When
+
+    if isinstance(case, str):
+        found = _one(Case.objects.filter(number=case.strip()).select_related("item__department"))
+        if found is None:
+            raise NotFound(_("没有找到办件 %(n)s") % {"n": case})
+        case = found
+    tasks = (Task.objects.filter(case=case).select_related("department")
+             .annotate(held=Cases(When(state__in=sorted(OPEN_TASK_STATES), then=Value(0)), default=Value(1),
+                                  output_field=IntegerField()))
+             .order_by("held", "-step", "id"))
+    seen, departments = set(), []
+    for task in tasks:
+        if task.department_id not in seen:
+            seen.add(task.department_id)
+            departments.append(task.department)
+    return departments or [case.item.department]
