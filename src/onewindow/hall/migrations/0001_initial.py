@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('catalog', '0006_item_delegation'),
+        ('catalog', '0005_search_trigram_indexes'),
         ('orgs', '0002_phone_confirmation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
