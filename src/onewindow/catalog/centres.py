@@ -63,6 +63,7 @@ class AcceptingCentre:
     name: str
     level: int
     level_label: str
+    region_name: str
     address: str
     opening_hours: str
     phone: str
@@ -90,9 +91,18 @@ def accepting_centres(item: Item, *, region_scoped: bool = True) -> list[Accepti
             continue
         rows.append(AcceptingCentre(
             code=centre.code, name=centre.name, level=centre.level, level_label=str(centre.get_level_display()),
+            region_name=centre.region.name,
             address=centre.address, opening_hours=centre.opening_hours, phone=centre.phone,
             weekend_service=centre.weekend_service, explicit=centre.pk in exceptions))
     return rows
+
+
+def nearest_centre(centres: list[AcceptingCentre], address: str) -> AcceptingCentre | None:
+    """Of the centres that accept an item, the one nearest an applicant: the lowest-level centre whose
+    region's name is in their address (江平镇 in "东兴市江平镇万尾村…" picks 江平镇便民服务中心 over the
+    county centre; 万尾村 the village point). None when the address names none of them."""
+    matches = [centre for centre in centres if centre.region_name and centre.region_name in (address or "")]
+    return max(matches, key=lambda centre: centre.level, default=None)
 
 
 def require_centre_may_accept(centre: ServiceCentre, item: Item) -> None:

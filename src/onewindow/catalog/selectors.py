@@ -39,6 +39,7 @@ from onewindow.orgs.models import Department, Region, ServiceCentre
 from .centres import AcceptingCentre as AcceptingCentre
 from .centres import accepting_centres as accepting_centres
 from .centres import may_accept as may_accept
+from .centres import nearest_centre as nearest_centre
 from .centres import require_centre_may_accept as require_centre_may_accept
 from .models import (
     Announcement,

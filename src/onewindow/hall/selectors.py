@@ -46,6 +46,11 @@ def halls() -> QuerySet[Hall]:
     return Hall.objects.select_related("centre").order_by("centre__level", "centre__code")
 
 
+def hall_for_centre(centre: ServiceCentre) -> Hall:
+    """The centre's hall; NotFound when it runs no queue."""
+    return hall_of(centre)
+
+
 def hall_for_code(code: str) -> Hall | None:
     return Hall.objects.select_related("centre").filter(centre__code=(code or "").strip()).first()
 
@@ -56,6 +61,18 @@ def categories(hall: Hall) -> list[QueueCategory]:
 
 def _day_start(now: datetime) -> datetime:
     return local(now).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def hall_windows(hall: Hall) -> list[HallWindow]:
+    """The hall's windows with their window and queues, by window number."""
+    rows = (HallWindow.objects.filter(window__centre=hall.centre).select_related("window", "clerk")
+            .prefetch_related("categories"))
+    return sorted(rows, key=lambda hw: (len(hw.window.number), hw.window.number))
+
+
+def hall_window(window_id: int) -> HallWindow | None:
+    return (HallWindow.objects.filter(window_id=window_id).select_related("window__centre", "clerk")
+            .prefetch_related("categories").first())
 
 
 # -- the queue now ----------------------------------------------------------------------------------
@@ -127,6 +144,11 @@ def queue_lines(hall: Hall, *, now: datetime | None = None) -> list[QueueLine]:
     return lines
 
 
+def ticket_by_id(ticket_id: int) -> Ticket | None:
+    return (Ticket.objects.filter(pk=ticket_id).select_related("centre", "category", "appointment", "item")
+            .first())
+
+
 def ahead_of(ticket: Ticket) -> int:
     """Waiting tickets of the same queue that will be called before `ticket` (priority first, then in
     the order taken)."""
@@ -188,6 +210,15 @@ class HourProfile:
     average_wait_minutes: float | None
 
 
+def _open_hours(hall: Hall) -> list[int]:
+    """The hours of the day that overlap the hall's morning or afternoon (8 … 11 and 14 … 17 by default)."""
+    hours = []
+    for start, end in ((hall.morning_start, hall.morning_end), (hall.afternoon_start, hall.afternoon_end)):
+        last = end.hour - (0 if end.minute or end.second else 1)
+        hours += [hour for hour in range(start.hour, last + 1) if hour not in hours]
+    return hours
+
+
 def hourly_profile(hall: Hall, *, today: date, days: int = HISTORY_DAYS) -> list[HourProfile]:
     """For each hour the hall is open, from the last `days` days before `today`: tickets taken per
     open day in that hour and their average wait — when the hall is quiet, so people can choose."""
@@ -197,9 +228,8 @@ def hourly_profile(hall: Hall, *, today: date, days: int = HISTORY_DAYS) -> list
     by_hour = {row["hour"]: row for row in rows.annotate(
         hour=ExtractHour("issued_at", tzinfo=timezone.get_current_timezone())).values("hour").annotate(
         n=Count("id"), wait=Avg("wait_seconds"))}
-    first, last = hall.morning_start.hour, hall.afternoon_end.hour - (0 if hall.afternoon_end.minute else 1)
     profile = []
-    for hour in range(first, last + 1):
+    for hour in _open_hours(hall):
         row = by_hour.get(hour)
         profile.append(HourProfile(
             hour=hour, tickets_per_day=round(row["n"] / open_days, 1) if row and open_days else 0.0,
@@ -262,6 +292,11 @@ def slots(hall: Hall, item: Item, *, now: datetime | None = None) -> list[SlotDa
             row.slots.append(Slot(day=day, half_day=half_day, places_left=left, reason=reason))
         days.append(row)
     return days
+
+
+def half_day_times(hall: Hall, appointment: Appointment) -> tuple[datetime, datetime]:
+    """When the appointment's half-day begins and ends."""
+    return half_day_bounds(hall, appointment.day, appointment.half_day)
 
 
 def appointments_of(applicant: Applicant) -> QuerySet[Appointment]:

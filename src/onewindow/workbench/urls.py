@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import case_detail, dashboard, home, inbox, intake, login, reports
+from . import case_detail, dashboard, hall, home, inbox, intake, login, reports
 
 app_name = "workbench"
 urlpatterns = [
@@ -21,5 +21,9 @@ urlpatterns = [
     path("cases/<str:number>/agent/", case_detail.assign_agent, name="case_assign_agent"),
     path("cases/<str:number>/notices/<slug:kind>.pdf", case_detail.case_notice, name="case_notice"),
     path("reports/", reports.reports, name="reports"),
+    path("hall/", hall.calling, name="hall_calling"),
+    path("hall/windows/<int:window_id>/<slug:action>/", hall.window_action, name="hall_window_action"),
+    path("hall/kiosk/", hall.kiosk, name="hall_kiosk"),
+    path("hall/kiosk/tickets/<int:ticket_id>/", hall.ticket_slip, name="hall_ticket"),
     path("reports/<int:report_id>/<slug:fmt>/", reports.report_file, name="report_file"),
 ]
