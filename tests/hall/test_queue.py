@@ -186,6 +186,7 @@ def test_the_hourly_profile_counts_tickets_per_open_day_and_their_waits(w):
         Ticket.objects.filter(pk=issued.pk).update(wait_seconds=wait * 60)
     profile = {row.hour: row for row in selectors.hourly_profile(w.hall, today=date(2026, 11, 16))}
     assert sorted(profile) == [8, 9, 10, 11, 14, 15, 16, 17]  # the hours the hall is open
+    assert [profile[h].label for h in (8, 14, 17)] == ["08:00—09:00", "14:30—15:00", "17:00—17:30"]
     assert (profile[9].tickets_per_day, profile[9].average_wait_minutes) == (1.5, 20.0)
     assert (profile[15].tickets_per_day, profile[15].average_wait_minutes) == (0.5, 5.0)
     assert (profile[10].tickets_per_day, profile[10].average_wait_minutes) == (0.0, None)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Avg, Count, F, Q, QuerySet, Window
 from django.db.models.functions import ExtractHour, RowNumber
@@ -208,15 +208,26 @@ class HourProfile:
     hour: int
     tickets_per_day: float
     average_wait_minutes: float | None
+    opens: time  # the part of the hour the hall is open (14:30 in the hour of 14 when it opens then)
+    closes: time
+
+    @property
+    def label(self) -> str:
+        return f"{self.opens:%H:%M}—{self.closes:%H:%M}"
 
 
-def _open_hours(hall: Hall) -> list[int]:
-    """The hours of the day that overlap the hall's morning or afternoon (8 … 11 and 14 … 17 by default)."""
-    hours = []
+def _open_hours(hall: Hall) -> list[tuple[int, time, time]]:
+    """(hour, from, to) of each hour of the day that overlaps the hall's morning or afternoon, clipped to
+    them (8 … 11 and 14:30 … 17:30 by default)."""
+    hours: dict[int, tuple[time, time]] = {}
     for start, end in ((hall.morning_start, hall.morning_end), (hall.afternoon_start, hall.afternoon_end)):
         last = end.hour - (0 if end.minute or end.second else 1)
-        hours += [hour for hour in range(start.hour, last + 1) if hour not in hours]
-    return hours
+        for hour in range(start.hour, last + 1):
+            opens = max(start, time(hour))
+            closes = min(end, time(hour + 1)) if hour < 23 else end
+            hours[hour] = (min(opens, hours[hour][0]), max(closes, hours[hour][1])) if hour in hours else (
+                opens, closes)
+    return [(hour, opens, closes) for hour, (opens, closes) in sorted(hours.items())]
 
 
 def hourly_profile(hall: Hall, *, today: date, days: int = HISTORY_DAYS) -> list[HourProfile]:
@@ -229,11 +240,12 @@ def hourly_profile(hall: Hall, *, today: date, days: int = HISTORY_DAYS) -> list
         hour=ExtractHour("issued_at", tzinfo=timezone.get_current_timezone())).values("hour").annotate(
         n=Count("id"), wait=Avg("wait_seconds"))}
     profile = []
-    for hour in _open_hours(hall):
+    for hour, opens, closes in _open_hours(hall):
         row = by_hour.get(hour)
         profile.append(HourProfile(
             hour=hour, tickets_per_day=round(row["n"] / open_days, 1) if row and open_days else 0.0,
-            average_wait_minutes=round(row["wait"] / 60, 1) if row and row["wait"] is not None else None))
+            average_wait_minutes=round(row["wait"] / 60, 1) if row and row["wait"] is not None else None,
+            opens=opens, closes=closes))
     return profile
 
 

@@ -64,7 +64,7 @@ def hall_detail(request, code: str):
         return render(request, "portal/hall/_live.html", context)
     profile = selectors.hourly_profile(hall, today=context["now"].date())
     context.update({"chart": hourly_svg(profile), "has_history": any(row.tickets_per_day for row in profile),
-                    "quiet_hours": [row.hour for row in profile if row.tickets_per_day and row.average_wait_minutes
+                    "quiet_hours": [row.label for row in profile if row.tickets_per_day and row.average_wait_minutes
                                     is not None and row.average_wait_minutes < 10]})
     return render(request, "portal/hall/detail.html", context)
 
