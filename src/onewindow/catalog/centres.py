@@ -97,6 +97,22 @@ def accepting_centres(item: Item, *, region_scoped: bool = True) -> list[Accepti
     return rows
 
 
+def accepting_centre_ids() -> dict[int, frozenset[int]]:
+    """{item id: ids of the centres that may accept it} for the whole catalog, by the same rule, in two
+    queries (for bulk writers such as the sample history, which must not place a case where it could
+    not have been submitted)."""
+    centres = list(ServiceCentre.objects.values_list("id", "level"))
+    explicit: dict[int, dict[int, bool]] = {}
+    for item_id, centre_id, accepts in CentreAcceptance.objects.values_list("item_id", "centre_id", "accepts"):
+        explicit.setdefault(item_id, {})[centre_id] = accepts
+    result = {}
+    for item_id, lowest in Item.objects.values_list("id", "delegated_down_to"):
+        own = explicit.get(item_id, {})
+        result[item_id] = frozenset(centre_id for centre_id, level in centres
+                                    if own.get(centre_id, level <= lowest))
+    return result
+
+
 def nearest_centre(centres: list[AcceptingCentre], address: str) -> AcceptingCentre | None:
     """Of the centres that accept an item, the one nearest an applicant: the lowest-level centre whose
     region's name is in their address (江平镇 in "东兴市江平镇万尾村…" picks 江平镇便民服务中心 over the

@@ -37,6 +37,7 @@ from onewindow.orgs.models import Department, Region, ServiceCentre
 # Re-exported (`X as X`): where an item can be handled (就近办, catalog.centres), the notices and the
 # public pages' numbers are read through the selectors.
 from .centres import AcceptingCentre as AcceptingCentre
+from .centres import accepting_centre_ids as accepting_centre_ids
 from .centres import accepting_centres as accepting_centres
 from .centres import may_accept as may_accept
 from .centres import nearest_centre as nearest_centre
