@@ -190,3 +190,13 @@ def test_the_hourly_profile_counts_tickets_per_open_day_and_their_waits(w):
     assert (profile[9].tickets_per_day, profile[9].average_wait_minutes) == (1.5, 20.0)
     assert (profile[15].tickets_per_day, profile[15].average_wait_minutes) == (0.5, 5.0)
     assert (profile[10].tickets_per_day, profile[10].average_wait_minutes) == (0.0, None)
+
+
+def test_a_number_left_called_overnight_gets_no_service_time(w):
+    ticket(w, now=at(2026, 11, 13, 16))
+    call(w, now=at(2026, 11, 13, 16, 30))  # Friday; nobody pressed done and the sweep did not run
+    ticket(w, now=at(2026, 11, 16, 8, 5))
+    fresh = call(w, now=at(2026, 11, 16, 8, 10))
+    assert fresh.day == date(2026, 11, 16)
+    old = Ticket.objects.get(day=date(2026, 11, 13))
+    assert old.state == TicketState.DONE and old.service_seconds is None

@@ -137,7 +137,8 @@ def _close(ticket: Ticket, action: str, *, now: datetime) -> Ticket:
     target = require_ticket(ticket.state, action, display=ticket.display)
     ticket.state, ticket.finished_at = target, now
     fields = ["state", "finished_at"]
-    if target == TicketState.DONE and ticket.called_at is not None:
+    # A ticket left open since an earlier day (the sweep has not run yet) was served, but not for this long.
+    if target == TicketState.DONE and ticket.called_at is not None and ticket.day == now.date():
         ticket.service_seconds = max(0, int((now - ticket.called_at).total_seconds()))
         fields.append("service_seconds")
     ticket.save(update_fields=fields)
