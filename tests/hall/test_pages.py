@@ -224,3 +224,12 @@ def test_the_kiosk_hands_out_tickets_and_checks_appointments_in(client, w):
     assert Ticket.objects.count() == 1
     client.force_login(w.township_clerk)
     assert client.get(f"/staff/hall/kiosk/tickets/{ticket.pk}/").status_code == 404
+
+
+def test_the_hall_page_and_screen_in_english(client, w, settings):
+    services.take_ticket(centre=w.county, item=w.county_item, issued_by=w.clerk)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/hall/DX01/").content.decode()
+    assert "The queue now" in page and "When it is quiet" in page and "waiting" in page
+    board = client.get("/hall/DX01/screen/").content.decode()
+    assert "Now serving" in board and "No number called yet" in board
