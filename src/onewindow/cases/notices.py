@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, Table
 
 from onewindow.core import pdf
 from onewindow.core.errors import NotFound
@@ -142,7 +142,7 @@ def _qr_block(case: Case) -> Table:
     table = Table(
         [[pdf.qr_drawing(url, size=30 * mm), text]], colWidths=[34 * mm, pdf.content_width() - 34 * mm]
     )
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    table.setStyle(pdf.table_style([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     return table
 
 
