@@ -73,8 +73,8 @@ INSTALLED_APPS = [
     "django_htmx",
     # Serves the API docs' Swagger UI from our own static files (no CDN, so the CSP holds).
     "ninja",
-    # Sign-in lockout after repeated failures (django-axes).
-    "axes",
+    # Sign-in lockout after repeated failures (django-axes), under a Chinese name in the admin.
+    "onewindow.core.axes_app.AxesConfig",
     "onewindow.core",
     "onewindow.orgs",
     "onewindow.calendar",
@@ -118,7 +118,8 @@ WSGI_APPLICATION = "onewindow.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Searched before the apps' templates: a few of django.contrib.admin's own, corrected (core/overrides).
+        "DIRS": [BASE_DIR / "core" / "overrides"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
