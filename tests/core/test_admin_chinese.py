@@ -121,15 +121,15 @@ def make_administrator():
 def _admin_pages():
     """(url, must answer 200) of every admin index, changelist, add page and one change page."""
     yield reverse("admin:index"), True
-    for model, model_admin in admin.site._registry.items():
-        info = model._meta.app_label, model._meta.model_name
-        yield reverse("admin:app_list", args=[info[0]]), True
-        yield reverse("admin:%s_%s_changelist" % info), True
-        yield reverse("admin:%s_%s_add" % info), False  # some models are read-only (403)
+    for model in admin.site._registry:
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        yield reverse("admin:app_list", args=[model._meta.app_label]), True
+        yield reverse(f"{prefix}_changelist"), True
+        yield reverse(f"{prefix}_add"), False  # some models are read-only (403)
         first = model.objects.order_by("pk").first()
         if first is not None:
             try:
-                yield reverse("admin:%s_%s_change" % info, args=[first.pk]), True
+                yield reverse(f"{prefix}_change", args=[first.pk]), True
             except NoReverseMatch:
                 pass
 
