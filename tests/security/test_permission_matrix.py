@@ -95,6 +95,12 @@ def expected_page(name: str, role: str, target: str | None) -> set[int] | str:
         if role in APPLICANTS:
             return {200} if role in SEES[target] else {404}
         return {403}
+    if name == "portal_cases:my_case_notice":
+        if anonymous:
+            return APPLICANT_LOGIN
+        # the applicant's own case only; staff print notices from the workbench (a PDF has no "for
+        # applicants" page to show, so they get 404 like a stranger)
+        return {200} if role in APPLICANTS and role in SEES[target] else {404}
     # Staff pages: anonymous visitors sign in; applicants and the wrong roles find nothing there.
     if anonymous:
         return LOGIN

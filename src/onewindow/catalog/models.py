@@ -119,8 +119,8 @@ class Item(models.Model):
     status = models.CharField(_("状态"), max_length=12, choices=ItemStatus.choices, default=ItemStatus.ACTIVE)
     version = models.PositiveIntegerField(_("版本"), default=1)
     # Denormalised for search: full pinyin and initials of the name, lower case (e.g. "yyzz").
-    search_pinyin = models.CharField(max_length=400, blank=True, editable=False)
-    search_initials = models.CharField(max_length=120, blank=True, editable=False, db_index=True)
+    search_pinyin = models.CharField(_("名称拼音"), max_length=400, blank=True, editable=False)
+    search_initials = models.CharField(_("拼音首字母"), max_length=120, blank=True, editable=False, db_index=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
@@ -250,7 +250,7 @@ class Bundle(models.Model):
     items: "models.ManyToManyField[Item, BundleItem]" = models.ManyToManyField(
         Item, through="BundleItem", related_name="bundles", verbose_name=_("事项"))
     is_active = models.BooleanField(_("在用"), default=True)
-    search_initials = models.CharField(max_length=60, blank=True, editable=False)
+    search_initials = models.CharField(_("拼音首字母"), max_length=60, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("一件事")
@@ -262,11 +262,13 @@ class Bundle(models.Model):
 
 
 class BundleItem(models.Model):
-    bundle = models.ForeignKey(Bundle, models.CASCADE, related_name="bundle_items")
-    item = models.ForeignKey(Item, models.PROTECT, related_name="bundle_items")
-    order = models.PositiveSmallIntegerField(default=0)
+    bundle = models.ForeignKey(Bundle, models.CASCADE, related_name="bundle_items", verbose_name=_("一件事"))
+    item = models.ForeignKey(Item, models.PROTECT, related_name="bundle_items", verbose_name=_("事项"))
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
 
     class Meta:
+        verbose_name = _("一件事所含事项")
+        verbose_name_plural = _("一件事所含事项")
         ordering = ["bundle", "order"]
         constraints = [models.UniqueConstraint(fields=["bundle", "item"], name="bundle_item_unique")]
 

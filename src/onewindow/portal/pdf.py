@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Spacer, Table
 
 from onewindow.catalog.selectors import NoticeMaterial, OneTimeNotice
 from onewindow.core import pdf
@@ -79,7 +79,7 @@ def notice_flowables(notice: OneTimeNotice, *, item_url: str, printed_on: dt.dat
     ]
     table = pdf.data_table(basics, col_widths=[26 * mm, width / 2 - 26 * mm, 26 * mm, width / 2 - 26 * mm],
                            header=False)
-    table.setStyle(TableStyle([("BACKGROUND", (0, 0), (0, -1), pdf.HEAD_BG),
+    table.setStyle(pdf.table_style([("BACKGROUND", (0, 0), (0, -1), pdf.HEAD_BG),
                                ("BACKGROUND", (2, 0), (2, -1), pdf.HEAD_BG),
                                ("SPAN", (1, -1), (3, -1))]))
     story += [pdf.para(_("基本信息"), st["h2"]), table]
@@ -129,7 +129,7 @@ def notice_flowables(notice: OneTimeNotice, *, item_url: str, printed_on: dt.dat
     caption = pdf.para(_("扫码查看最新办事指南：") + "\n" + item_url + "\n"
                        + _("本告知书所列材料即为全部材料，窗口不得要求提交告知书以外的材料。"), st["small"])
     box = Table([[qr, caption]], colWidths=[30 * mm, width - 30 * mm])
-    box.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    box.setStyle(pdf.table_style([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     story += [Spacer(1, 8), KeepTogether([box])]
     return story
 
