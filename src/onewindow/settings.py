@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "onewindow.calendar",
     "onewindow.catalog",
     "onewindow.audit",
+    # The action engine (state machines, action registries) cases register their actions with.
+    "onewindow.workflow",
     "onewindow.cases",
     # Background work (Celery): notifications to applicants; the daily check and monthly reports.
     "onewindow.notify",
