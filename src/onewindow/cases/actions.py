@@ -13,8 +13,7 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_lazy, gettext_noop
 from pydantic import Field, Strict
 
 from onewindow.core.errors import ValidationError
@@ -87,12 +86,12 @@ def _pending_supplement(case: Case) -> SupplementRequest | None:
 
 class AcceptParams(Params):
     provided_material_ids: list[int] = Field(
-        default_factory=list, max_length=200, title=N_("现场核验已提交的材料"),
+        default_factory=list, max_length=200, title=gettext_noop("现场核验已提交的材料"),
         description="此前缺少、现场核验已提交的材料 id material ids handed in now")
     waivers: dict[MaterialKey, PromisedDate] = Field(
-        default_factory=dict, title=N_("容缺材料及承诺补齐日期"),
+        default_factory=dict, title=gettext_noop("容缺材料及承诺补齐日期"),
         description="容缺受理：材料 id → 承诺补齐日期 (YYYY-MM-DD) waivable material id → promised date")
-    promise_note: LongText = Field("", title=N_("承诺说明"), description="申请人书面承诺的说明（300 字内）")
+    promise_note: LongText = Field("", title=gettext_noop("承诺说明"), description="申请人书面承诺的说明（300 字内）")
 
 
 def _accept_choices(actor, case: Case) -> Choices:
@@ -108,7 +107,7 @@ def _accept(actor, case: Case, p: AcceptParams, now: datetime | None):
 
 
 class RefuseParams(Params):
-    reason: LongText = Field(title=N_("不予受理理由"), description="不予受理的书面理由（必填）")
+    reason: LongText = Field(title=gettext_noop("不予受理理由"), description="不予受理的书面理由（必填）")
 
 
 def _refuse_blocked(case: Case) -> str | None:
@@ -127,7 +126,7 @@ class DefectIn(Params):
 
 
 class RequestSupplementParams(Params):
-    defects: list[DefectIn] = Field(max_length=200, title=N_("需补正的材料"),
+    defects: list[DefectIn] = Field(max_length=200, title=gettext_noop("需补正的材料"),
                                     description="一次性告知的全部补正内容（至少一项）")
 
 
@@ -145,7 +144,7 @@ def _supplement_choices(actor, case: Case) -> Choices:
 
 class SupplyParams(Params):
     provided_material_ids: list[int] = Field(
-        default_factory=list, max_length=200, title=N_("已补正的材料"),
+        default_factory=list, max_length=200, title=gettext_noop("已补正的材料"),
         description="补正告知所列、现已提交的材料 id")
 
 
@@ -159,27 +158,27 @@ def _supply_choices(actor, case: Case) -> Choices:
 # -- approval -------------------------------------------------------------------------------------------
 
 class ApproveParams(Params):
-    task_id: int = Field(title=N_("审批环节"), description="审批任务 id（见办件的 tasks）")
-    opinion: LongText = Field("", title=N_("审查意见"))
+    task_id: int = Field(title=gettext_noop("审批环节"), description="审批任务 id（见办件的 tasks）")
+    opinion: LongText = Field("", title=gettext_noop("审查意见"))
 
 
 class DenyParams(Params):
-    task_id: int = Field(title=N_("审批环节"), description="审批任务 id（见办件的 tasks）")
-    reason: LongText = Field(title=N_("不予许可理由"), description="书面理由（必填），报效能办备案")
+    task_id: int = Field(title=gettext_noop("审批环节"), description="审批任务 id（见办件的 tasks）")
+    reason: LongText = Field(title=gettext_noop("不予许可理由"), description="书面理由（必填），报效能办备案")
 
 
 class StartSpecialProcedureParams(Params):
-    task_id: int = Field(title=N_("审批环节"), description="审批任务 id（见办件的 tasks）")
+    task_id: int = Field(title=gettext_noop("审批环节"), description="审批任务 id（见办件的 tasks）")
     kind: Annotated[Literal[tuple(ProcedureKind.values)], Labels.of(ProcedureKind)] = Field(  # type: ignore[valid-type]
-        title=N_("特别程序"), description="特别程序类型：" + "、".join(ProcedureKind.values))
-    limit_days: int = Field(ge=1, le=MAX_PROCEDURE_DAYS, title=N_("程序时限（工作日）"),
+        title=gettext_noop("特别程序"), description="特别程序类型：" + "、".join(ProcedureKind.values))
+    limit_days: int = Field(ge=1, le=MAX_PROCEDURE_DAYS, title=gettext_noop("程序时限（工作日）"),
                             description="特别程序自身的时限（工作日），书面告知申请人")
-    reason: LongText = Field(title=N_("理由"), description="启动理由（必填）")
+    reason: LongText = Field(title=gettext_noop("理由"), description="启动理由（必填）")
 
 
 class EndSpecialProcedureParams(Params):
-    procedure_id: int = Field(title=N_("进行中的特别程序"), description="特别程序 id")
-    outcome: LongText = Field(title=N_("结论"), description="特别程序的结论（必填）")
+    procedure_id: int = Field(title=gettext_noop("进行中的特别程序"), description="特别程序 id")
+    outcome: LongText = Field(title=gettext_noop("结论"), description="特别程序的结论（必填）")
 
 
 def _procedure_choices(actor, case: Case) -> Choices:
@@ -198,8 +197,8 @@ def _end_procedure(actor, case: Case, p: EndSpecialProcedureParams, now: datetim
 
 
 class ExtendParams(Params):
-    days: int = Field(ge=1, title=N_("延长工作日"), description="延长的工作日数，不超过事项可延长的余额")
-    reason: LongText = Field(title=N_("延长理由"), description="书面理由（必填），告知申请人")
+    days: int = Field(ge=1, title=gettext_noop("延长工作日"), description="延长的工作日数，不超过事项可延长的余额")
+    reason: LongText = Field(title=gettext_noop("延长理由"), description="书面理由（必填），告知申请人")
 
 
 def _extend_blocked(case: Case) -> str | None:
@@ -218,7 +217,7 @@ def _handles_open_task(actor, case: Case) -> bool:
 # -- results --------------------------------------------------------------------------------------------
 
 class SupplyWaivedParams(Params):
-    material_id: int = Field(title=N_("补齐的容缺材料"), description="容缺受理时承诺补齐的材料 id")
+    material_id: int = Field(title=gettext_noop("补齐的容缺材料"), description="容缺受理时承诺补齐的材料 id")
 
 
 def _waived_choices(actor, case: Case) -> Choices:
@@ -227,8 +226,8 @@ def _waived_choices(actor, case: Case) -> Choices:
 
 
 class PayParams(Params):
-    fee_id: int = Field(title=N_("收费项目"), description="费用 id（见办件的 fees）")
-    receipt_number: str = Field(max_length=40, title=N_("票据号"), description="缴费票据号（必填）")
+    fee_id: int = Field(title=gettext_noop("收费项目"), description="费用 id（见办件的 fees）")
+    receipt_number: str = Field(max_length=40, title=gettext_noop("票据号"), description="缴费票据号（必填）")
 
 
 def _fee_choices(actor, case: Case) -> Choices:
@@ -245,10 +244,10 @@ def _pay(actor, case: Case, p: PayParams, now: datetime | None):
 
 class ConcludeParams(Params):
     delivery_method: Annotated[Literal[tuple(DeliveryMethod.values)], Labels.of(DeliveryMethod)] = Field(  # type: ignore[valid-type]
-        title=N_("送达方式"), description="pickup 窗口领取, post 邮寄送达, electronic 电子证照（网上送达）")
-    delivery_address: str = Field("", max_length=200, title=N_("邮寄地址"),
+        title=gettext_noop("送达方式"), description="pickup 窗口领取, post 邮寄送达, electronic 电子证照（网上送达）")
+    delivery_address: str = Field("", max_length=200, title=gettext_noop("邮寄地址"),
                                   description="邮寄送达的地址（省略时为申请人登记的地址）")
-    tracking_number: str = Field("", max_length=40, title=N_("快递单号"), description="邮寄送达必填")
+    tracking_number: str = Field("", max_length=40, title=gettext_noop("快递单号"), description="邮寄送达必填")
 
 
 def _may_conclude(actor, case: Case) -> bool:
@@ -265,7 +264,7 @@ def _delivery_choices(actor, case: Case) -> Choices:
 
 
 class WithdrawParams(Params):
-    reason: LongText = Field(title=N_("撤回理由"), description="申请人撤回的书面理由（必填）")
+    reason: LongText = Field(title=gettext_noop("撤回理由"), description="申请人撤回的书面理由（必填）")
 
 
 # -- the table ------------------------------------------------------------------------------------------
