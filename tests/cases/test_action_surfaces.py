@@ -58,8 +58,10 @@ def _page_offers(user, case) -> dict | None:
     names = re.findall(r'<details id="action-([a-z_]+)"', body)
     assert names == [row["name"] for row in response.context["actions"]]
     forms = {row["name"]: row["form"] for row in response.context["actions"]}
-    for name in names:  # every offered form posts to its own action
+    for name in names:  # every offered form posts to its own action, and every input of it is on the page
         assert reverse("workbench:case_action", args=[case.number, name]) in body
+        for field in forms[name]:
+            assert f'name="{field.html_name}"' in body, (name, field.html_name)
     return forms
 
 
@@ -354,7 +356,7 @@ def test_the_cli_lists_and_acts_and_says_what_is_wrong_in_one_line(world, capsys
     case = accepted_case(world, now=timezone.now())
     assert main(["cases", "actions", case.number, "--as", "approver.scj"]) == 0
     out = capsys.readouterr().out
-    assert "\napprove\t审批通过\t(task_id, opinion?)\n" in out and f"task_id: {task_of(case, world.scjg, 2).pk}=" in out
+    assert out.startswith("approve\t审批通过\t(task_id, opinion?)\n") and f"task_id: {task_of(case, world.scjg, 2).pk}=" in out
     for argv in (["cases", "act", case.number, "approve", "--as", "approver.scj"],
                  ["cases", "act", case.number, "approve", "--as", "approver.scj", "--param", "task_id=abc"],
                  ["cases", "act", case.number, "approve", "--as", "approver.scj", "--param", "tsk=1"],
