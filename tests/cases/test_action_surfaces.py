@@ -77,11 +77,7 @@ def _cli_offers(user, case, capsys) -> dict | None:
 
 
 def _registry_rows(user, case) -> dict:
-    return {offer.name: {"action": offer.name, "label": str(offer.action.label),
-                         "params_schema": offer.action.params.__name__, "required": offer.action.required_fields(),
-                         "choices": {name: [{"value": c.value, "label": str(c.label), "selected": c.selected}
-                                            for c in options] for name, options in offer.choices.items()}}
-            for offer in registry.offers(user, case)}
+    return {offer.name: offer.as_dict() for offer in registry.offers(user, case)}
 
 
 def _cases_in_every_state(w) -> dict[str, Case]:

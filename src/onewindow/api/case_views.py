@@ -143,10 +143,7 @@ def progress_out(progress) -> dict:
     return _plain(progress)
 
 
+
 def available_action_out(offer) -> dict:
     """An action the caller may take now (cases.actions.registry.offers), with its parameters' options."""
-    action = offer.action
-    return {"action": action.name, "label": str(action.label), "params_schema": action.params.__name__,
-            "required": action.required_fields(),
-            "choices": {name: [{"value": c.value, "label": str(c.label), "selected": c.selected} for c in options]
-                        for name, options in offer.choices.items()}}
+    return offer.as_dict()

@@ -143,10 +143,7 @@ def cmd_cases_actions(args) -> None:
     user, case = _acting(args)
     offers = registry.offers(user, case)
     if args.json:
-        rows = [{"action": o.name, "label": str(o.action.label), "params_schema": o.action.params.__name__,
-                 "required": o.action.required_fields(),
-                 "choices": {name: [{"value": c.value, "label": str(c.label), "selected": c.selected} for c in options]
-                             for name, options in o.choices.items()}} for o in offers]
+        rows = [offer.as_dict() for offer in offers]
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not offers:

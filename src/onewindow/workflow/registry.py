@@ -91,6 +91,14 @@ class Offer:
     def name(self) -> str:
         return self.action.name
 
+    def as_dict(self) -> dict:
+        """As the API and the CLI show it: the action, its label, the name of its params model, the
+        required parameters and each parameter's options."""
+        return {"action": self.action.name, "label": str(self.action.label),
+                "params_schema": self.action.params.__name__, "required": self.action.required_fields(),
+                "choices": {name: [{"value": c.value, "label": str(c.label), "selected": c.selected}
+                                   for c in options] for name, options in self.choices.items()}}
+
 
 # pydantic error type -> a message a person reads (Chinese source, translated by gettext)
 def _message(error: Mapping[str, Any]) -> str:
