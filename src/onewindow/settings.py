@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "onewindow.calendar",
     "onewindow.catalog",
     "onewindow.audit",
+    # The action engine (state machines, action registries) cases register their actions with.
+    "onewindow.workflow",
     "onewindow.cases",
     # The sample history for the demo and the benchmarks (no models of its own).
     "onewindow.history",

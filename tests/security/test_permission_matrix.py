@@ -245,6 +245,8 @@ def expected_api(method: str, path: str, role: str, target: str | None) -> set[i
         return {200}
     if (method, path) == ("GET", "/api/v1/cases/{number}"):
         return {200} if role in SEES[target] else {404}
+    if (method, path) == ("GET", "/api/v1/cases/{number}/actions"):
+        return {200} if role in SEES[target] else {404}
     if (method, path) == ("POST", "/api/v1/cases/{number}/actions"):
         # A stranger learns nothing (404) before any rule is checked; a viewer is told why the empty
         # denial cannot be done (no reason, not their task, not in this state).
@@ -274,7 +276,8 @@ def _api_call(m: Matrix, extras: dict, method: str, path: str, operation: dict, 
     if method == "POST":
         # Submissions get a body that breaks the schema (the matrix checks the door, not the rules,
         # and must not create cases); actions get a denial without a reason.
-        body = ({"action": "deny", "params": {"reason": ""}} if path.endswith("/actions")
+        body = ({"action": "deny", "params": {"task_id": case.tasks.order_by("id").last().pk, "reason": ""}}
+                if path.endswith("/actions")
                 else {"provided_material_ids": "not-a-list"})
     return url, query, body
 
