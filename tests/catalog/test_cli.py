@@ -54,11 +54,13 @@ def test_unknown_extension_or_missing_file_exits_2(tmp_path, capsys, name):
     assert err.startswith("onewindow catalog: error:") and err.count("\n") == 1
 
 
-def test_import_with_unknown_region_exits_2(tmp_path, capsys):
+@pytest.mark.parametrize("region", ["45060", "4506x0000000", "000600000000", "4506000000001"])
+def test_import_with_a_region_that_is_no_division_code_exits_2(tmp_path, capsys, region):
     path = tmp_path / "x.csv"
     path.write_text("a,b\n", encoding="utf-8")
-    assert main(["catalog", "import", str(path), "--region", "999999999999"]) == 2
-    assert "999999999999" in capsys.readouterr().err
+    assert main(["catalog", "import", str(path), "--region", region]) == 2
+    err = capsys.readouterr().err
+    assert region in err and "区划代码" in err and err.count("\n") == 1
 
 
 def test_summary_prints_the_reform_figures(capsys):

@@ -195,6 +195,8 @@ def search_items(*, query: str = "", department_code: str | None = None, life_ev
                  kind: str | None = None, zero_run: bool | None = None, region_code: str | None = None,
                  include_inactive: bool = False) -> QuerySet[Item]:
     """Items matching a name fragment, a code, pinyin initials (``yyzz`` → 营业执照) or full pinyin.
+    Words separated by spaces must each match (``营业 执照`` finds 个体工商户营业执照); on PostgreSQL
+    each word's comparison uses the trigram indexes (migration 0005) when it has three or more characters.
 
     ``region_code`` keeps the items of the departments of that region (a county's own catalog).
 
@@ -223,22 +225,29 @@ def search_items(*, query: str = "", department_code: str | None = None, life_ev
     compact = "".join(query.split()).lower()
     # People search for what they want to get (营业执照) as often as for the item's formal name
     # (个体工商户设立登记): the result's name counts too, and the stored pinyin fields include it.
-    items = items.filter(
-        Q(name__icontains=query) | Q(code__icontains=query) | Q(search_initials__icontains=compact)
-        | Q(search_pinyin__icontains=compact) | Q(result_name__icontains=query)
-    )
+    every_word = Q()
+    for word in query.split():
+        every_word &= _matches(word, word.lower())
+    # A spaced pinyin query ("ying ye") also matches as one run of pinyin.
+    items = items.filter(every_word | Q(search_initials__icontains=compact) | Q(search_pinyin__icontains=compact))
+    phrase = "".join(query.split())  # 营业 执照 ranks as 营业执照
     rank = Case(
-        When(name__iexact=query, then=Value(0)),
+        When(name__iexact=phrase, then=Value(0)),
         When(search_initials__iexact=compact, then=Value(1)),
-        When(code__iexact=query, then=Value(1)),
-        When(name__istartswith=query, then=Value(2)),
+        When(code__iexact=phrase, then=Value(1)),
+        When(name__istartswith=phrase, then=Value(2)),
         When(search_initials__istartswith=compact, then=Value(2)),
-        When(name__icontains=query, then=Value(3)),
+        When(name__icontains=phrase, then=Value(3)),
         When(search_initials__icontains=compact, then=Value(4)),
         default=Value(5),
         output_field=IntegerField(),
     )
     return items.annotate(search_rank=rank).order_by("search_rank", "name", "code")
+
+
+def _matches(text: str, compact: str) -> Q:
+    return (Q(name__icontains=text) | Q(code__icontains=text) | Q(search_initials__icontains=compact)
+            | Q(search_pinyin__icontains=compact) | Q(result_name__icontains=text))
 
 
 def departments_with_counts(region_code: str | None = None) -> QuerySet[Department]:
