@@ -225,8 +225,10 @@ def import_catalog(path, *, actor=None, reason: str = "目录导入", dry_run: b
     good = _validate(parsed, report, skip_bad=skip_bad)
     if report.errors and not skip_bad:
         return report
+    from .selectors import batch
+
     try:
-        with transaction.atomic():
+        with transaction.atomic(), batch():
             _write(parsed, good, report, actor=actor, reason=reason.strip(), today=today, skip_bad=skip_bad,
                    region_code=region_code)
             if (report.errors and not skip_bad) or dry_run:

@@ -16,6 +16,8 @@ transaction (a request that writes, a test) the token is read every time.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
 import threading
 import time
@@ -104,12 +106,37 @@ def _new_version() -> None:
         log.exception("could not publish a new catalog version")
 
 
+_batch: contextvars.ContextVar[list | None] = contextvars.ContextVar("catalog_batch", default=None)
+
+
 def catalog_changed(**_kwargs) -> None:
     """A row the public catalog shows was written: a new version now (a database cache writes it in
     the same transaction) and again after the commit (a cache outside the database: another process
-    may have read the old rows under the first new token before the commit)."""
+    may have read the old rows under the first new token before the commit). Inside `batch()` the
+    change is noted and published once, when the batch ends."""
+    pending = _batch.get()
+    if pending is not None:
+        pending.append(1)
+        return
     _new_version()
     transaction.on_commit(_new_version)
+
+
+@contextlib.contextmanager
+def batch():
+    """Many catalog writes as one change of version (an import writes thousands of rows: one new
+    version per row cost five cache queries each, more than the rows themselves)."""
+    if _batch.get() is not None:
+        yield
+        return
+    pending: list = []
+    token = _batch.set(pending)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+        if pending:
+            catalog_changed()
 
 
 class _Memo:

@@ -101,16 +101,19 @@ def _apply(item: Item, data: dict, gaps: list[Problem]) -> Item:
     item.review_gaps = [{"field": p.field, "message": p.message} for p in gaps]
     kinds = sorted({gap_kind(p) for p in gaps})
     item.review_gap_kinds = f" {' '.join(kinds)} " if kinds else ""
+    new = item.pk is None
     item.save()
-    item.life_events.set(LifeEvent.objects.filter(code__in=data["life_events"]))
-    _sync_materials(item, data["materials"])
-    _sync_stages(item, data["stages"], departments)
+    # A new item has no lists yet: nothing to read back or to match (an import writes hundreds).
+    if data["life_events"] or not new:
+        item.life_events.set(LifeEvent.objects.filter(code__in=data["life_events"]))
+    _sync_materials(item, data["materials"], new=new)
+    _sync_stages(item, data["stages"], departments, new=new)
     return item
 
 
-def _sync_materials(item: Item, materials: list[dict]) -> None:
+def _sync_materials(item: Item, materials: list[dict], *, new: bool = False) -> None:
     # Matched by name so uploaded sample files and blank forms survive an edit of the list.
-    existing = {m.name: m for m in item.materials.all()}
+    existing = {} if new else {m.name: m for m in item.materials.all()}
     if not existing:
         Material.objects.bulk_create([Material(item=item, order=order, **values)
                                       for order, values in enumerate(materials, start=1)])
@@ -126,8 +129,8 @@ def _sync_materials(item: Item, materials: list[dict]) -> None:
     item.materials.exclude(pk__in=keep).delete()
 
 
-def _sync_stages(item: Item, stages: list[dict], departments: dict[str, Department]) -> None:
-    existing = {(s.step, s.department.code): s for s in item.stages.select_related("department")}
+def _sync_stages(item: Item, stages: list[dict], departments: dict[str, Department], *, new: bool = False) -> None:
+    existing = {} if new else {(s.step, s.department.code): s for s in item.stages.select_related("department")}
     if not existing:
         Stage.objects.bulk_create([
             Stage(item=item, step=v["step"], kind=v["kind"], name=v["name"], limit_days=v["limit_days"] or 0,
