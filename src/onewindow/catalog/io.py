@@ -211,6 +211,11 @@ def import_catalog(path, *, actor=None, reason: str = "目录导入", dry_run: b
         from .io_provincial import parse_provincial_csv
 
         parsed = parse_provincial_csv(path, region_code=region_code if kind == "provincial_csv" else None)
+    if parsed.format != "provincial_csv":
+        unitless = sum(1 for entry in parsed.items if not entry.data.get("limit_unit"))
+        if unitless:
+            parsed.notes.append(_("时限单位：%(n)s 个事项未注明 limit_unit（工作日 working / 自然日 natural），"
+                                  "新事项按工作日读取，已有事项保留原单位") % {"n": unitless})
     report = ImportReport(path=str(path), format=parsed.format, dry_run=dry_run,
                           rows=len(parsed.items) + len(parsed.skipped) + len({loc for loc, _p in parsed.row_errors}),
                           skipped=list(parsed.skipped),
