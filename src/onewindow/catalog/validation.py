@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 from onewindow.orgs.models import Department
 
 from .itemdata import Problem, item_to_data, normalise
-from .text import unit_days
 from .models import (
     GapKind,
     HandlingType,
@@ -39,6 +38,7 @@ from .models import (
     OnlineDepth,
     StageKind,
 )
+from .text import unit_days
 
 # An "immediate limit": the committed limit of an immediate item (即办件) is 0 or 1 working day.
 # The provincial portal records every 即办件 with a one-day committed limit (shared/data: 241 of 241),
