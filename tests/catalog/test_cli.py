@@ -79,3 +79,22 @@ def test_check_lists_inconsistent_items_and_exits_2(capsys):
     assert "1 of 2 items" in captured.err
     bad.delete()
     assert main(["catalog", "check"]) == 0
+
+
+def test_drafts_lists_what_each_draft_lacks(capsys):
+    from onewindow.catalog import services
+    from tests.catalog.factories import item_data
+
+    data = item_data(name="船舶国籍证书核发", status="draft", max_visits=1, online_depth=3)
+    services.create_item(data=data, reason="目录导入")
+    services.create_item(data=item_data(name="已发布事项"), reason="新增")
+    assert main(["catalog", "drafts"]) == 0
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(data["code"] + "\t")
+    assert "船舶国籍证书核发" in lines[0] and "必须写明需到现场的理由" in lines[0]
+    assert "草稿 1 项" in captured.err
+    assert main(["catalog", "drafts", "--gap", "materials"]) == 0
+    assert capsys.readouterr().out == ""
+    assert main(["catalog", "drafts", "--gap", "nonsense"]) == 2
+    assert "nonsense" in capsys.readouterr().err
