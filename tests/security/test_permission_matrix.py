@@ -126,6 +126,10 @@ def expected_page(name: str, role: str, target: str | None) -> set[int] | str:
         return {200} if role in DASHBOARD_STAFF else {404}
     if name in ("workbench:case_detail", "workbench:intake_result", "workbench:case_notice"):
         return {200} if role in SEES[target] else {404}
+    if name == "workbench:catalog_drafts":
+        return {200} if role == "administrator" else {404}  # the catalog manager's review queue
+    if name == "workbench:catalog_draft":
+        return {404}  # the test item is published, so it has no draft page (tests/workbench/test_catalog_drafts.py)
     if name in ("workbench:case_action", "workbench:case_assign_agent"):
         return {404, 405}  # never by GET (the POST is checked against the case in the services)
     raise KeyError(name)

@@ -84,7 +84,7 @@ def notice_flowables(notice: OneTimeNotice, *, item_url: str, printed_on: dt.dat
                                ("SPAN", (1, -1), (3, -1))]))
     story += [pdf.para(_("基本信息"), st["h2"]), table]
     if notice.extension_days:
-        story.append(pdf.para(_("经批准可延长 %(n)s 个工作日，延长的理由将书面告知。") % {"n": notice.extension_days},
+        story.append(pdf.para(_("经批准可延长 %(d)s，延长的理由将书面告知。") % {"d": notice.extension_text},
                               st["small"]))
 
     story += [pdf.para(_("设定依据"), st["h2"]), pdf.para(notice.legal_basis or "—", st["body"])]
@@ -121,8 +121,7 @@ def notice_flowables(notice: OneTimeNotice, *, item_url: str, printed_on: dt.dat
         for step in notice.steps:
             for stage in step.stages:
                 name = stage.name + ("（" + _("并联办理") + "）" if step.parallel else "")
-                limit = _("%(n)s 个工作日") % {"n": stage.limit_days} if stage.limit_days else _("即时")
-                rows.append([str(step.step), name, stage.department_name, limit])
+                rows.append([str(step.step), name, stage.department_name, stage.limit_text])
         story.append(pdf.data_table(rows, col_widths=[14 * mm, width * 0.4, width * 0.6 - 44 * mm, 30 * mm]))
 
     qr = pdf.qr_drawing(item_url, size=26 * mm)
