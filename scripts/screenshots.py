@@ -39,6 +39,7 @@ def _prepare(data_dir: str) -> None:
     from onewindow.orgs.sample import load_sample_orgs
 
     call_command("migrate", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)  # the default cache is the database (as `onewindow init`)
     with transaction.atomic():
         load_sample_orgs()
         load_sample_catalog()

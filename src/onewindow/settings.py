@@ -82,13 +82,15 @@ INSTALLED_APPS = [
     "django_htmx",
     # Serves the API docs' Swagger UI from our own static files (no CDN, so the CSP holds).
     "ninja",
-    # Sign-in lockout after repeated failures (django-axes).
-    "axes",
+    # Sign-in lockout after repeated failures (django-axes), under a Chinese name in the admin.
+    "onewindow.core.axes_app.AxesConfig",
     "onewindow.core",
     "onewindow.orgs",
     "onewindow.calendar",
     "onewindow.catalog",
     "onewindow.audit",
+    # The action engine (state machines, action registries) cases register their actions with.
+    "onewindow.workflow",
     "onewindow.cases",
     # The hall: appointments, tickets and calling (预约、取号、叫号).
     "onewindow.hall",
@@ -142,7 +144,8 @@ WSGI_APPLICATION = "onewindow.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Searched before the apps' templates: a few of django.contrib.admin's own, corrected (core/overrides).
+        "DIRS": [BASE_DIR / "core" / "overrides"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -366,6 +369,13 @@ NINJA_NUM_PROXIES = PROXY_COUNT
 # ONEWINDOW_UPLOAD_TYPES (default pdf,jpeg,png,ofd): the accepted kinds, from pdf, jpeg, png, ofd.
 # ONEWINDOW_MAX_UPLOAD_BYTES (above) caps each file.
 UPLOAD_ALLOWED_TYPES = envlist("UPLOAD_TYPES", "pdf,jpeg,png,ofd")
+
+# ONEWINDOW_PDF_FONT: a TrueType CJK font (.ttf, or a .ttc collection's first face) embedded in every PDF
+# instead of the packaged WenQuanYi Micro Hei (core/pdf.py), e.g. one covering CJK Extension A for rare
+# name characters. A missing file or a CFF-outline font (.otf) is refused when the first PDF is made.
+PDF_FONT = (env("PDF_FONT", "") or "").strip()
+if PDF_FONT and not Path(PDF_FONT).is_file():
+    raise ImproperlyConfigured(f"ONEWINDOW_PDF_FONT={PDF_FONT!r}: no such file")
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 

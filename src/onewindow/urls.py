@@ -15,6 +15,10 @@ urlpatterns = [
     path("", include("onewindow.portal.urls")),
 ]
 
+# Staff pages answer 404/403 in the workbench frame, public pages with the portal's (workbench/error_pages.py).
+handler404 = "onewindow.workbench.error_pages.page_not_found"
+handler403 = "onewindow.workbench.error_pages.permission_denied"
+
 admin.site.site_header = "onewindow 管理后台"
 admin.site.site_title = "onewindow"
 admin.site.index_title = "目录、日历、机构与账号"

@@ -319,16 +319,22 @@ def test_approver_of_another_department_cannot_act(world):
                     {"action": "approve", "params": {"task_id": task.pk}})
     assert response.status_code in (403, 404)
     outsider = make_staff("approver", username="approver.outsider")
-    response = post(client_for(outsider), f"/cases/{case.number}/actions", {"action": "approve"})
+    response = post(client_for(outsider), f"/cases/{case.number}/actions",
+                    {"action": "approve", "params": {"task_id": task.pk}})
     assert response.status_code == 404
     assert open_tasks(case)[0].state == "open"
 
 
 @pytest.mark.parametrize("body, field, status", [
     ({"action": "explode"}, "action", 422),
-    ({"action": "refuse"}, "reason", 400),
-    ({"action": "refuse", "params": {"reason": ""}}, "reason", 400),
+    ({"action": "refuse"}, "params", 422),
+    ({"action": "refuse", "params": {}}, "params.reason", 422),
+    ({"action": "refuse", "params": {"reason": ""}}, "params.reason", 400),
+    ({"action": "refuse", "params": {"reason": "x", "because": "y"}}, "params.because", 422),
     ({"action": "accept", "params": "nope"}, "params", 422),
+    ({"action": "accept", "params": {"provided_material_ids": ["1"]}}, "params.provided_material_ids.0", 422),
+    ({"action": "approve", "params": {}}, "params.task_id", 422),
+    ({"action": "approve", "params": {"task_id": "1"}}, "params.task_id", 422),
     ({}, "action", 422),
 ])
 def test_bad_actions_name_the_field(world, body, field, status):

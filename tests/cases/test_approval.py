@@ -6,7 +6,9 @@ import pytest
 
 from onewindow.audit.selectors import events_for
 from onewindow.cases import selectors, services
+from onewindow.cases.actions import registry
 from onewindow.cases.models import DenialFiling, DenialKind, Extension, SpecialProcedure, Task
+from onewindow.cases.states import TaskState
 from onewindow.catalog.models import Delegation
 from onewindow.core.errors import Conflict, PermissionDenied, ValidationError
 
@@ -217,13 +219,22 @@ def test_chief_representative_acts_on_delegated_items(world):
     assert Task.objects.get(pk=task.pk).completed_by == world.chief_zrzy
 
 
-def test_a_repeated_approve_without_task_id_is_a_conflict_not_a_refusal(world):
-    # gaj reviews in step 2 only; a second press (double click, retried request) must say "already
-    # done" (409), not "you are not an approver of another department" (403).
+def test_a_repeated_approve_of_an_approved_task_is_a_conflict_never_the_next_task(world):
+    # scjg reviews in step 2 and decides in step 3. Once its review opens the decision, a second press on
+    # the review (double click, retried request) must say "already done" (409) and leave the decision
+    # open: the task is named, never guessed.
     case = accepted_case(world)
-    services.perform_action(actor=world.approver_gaj, case=case, action="approve", params={}, now=at(2026, 10, 8))
+    now = at(2026, 10, 8)
+    registry.perform(world.approver_gaj, case, "approve", {"task_id": task_of(case, world.gaj, 2).pk}, now)
+    review = task_of(case, world.scjg, 2)
+    registry.perform(world.approver_scj, case, "approve", {"task_id": review.pk}, now)
+    decision = task_of(case, world.scjg, 3)
+    assert decision.state == TaskState.OPEN
     before = snapshot(case)
     with pytest.raises(Conflict):
-        services.perform_action(actor=world.approver_gaj, case=case, action="approve", params={},
-                                now=at(2026, 10, 8))
+        registry.perform(world.approver_scj, case, "approve", {"task_id": review.pk}, now)
+    with pytest.raises(ValidationError) as error:
+        registry.perform(world.approver_scj, case, "approve", {}, now)
+    assert error.value.field == "task_id"
     assert snapshot(case) == before
+    assert Task.objects.get(pk=decision.pk).state == TaskState.OPEN

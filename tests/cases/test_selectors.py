@@ -10,6 +10,8 @@ from onewindow.audit.selectors import events_for
 from onewindow.audit.services import verify
 from onewindow.calendar.services import import_year, run_change_followups
 from onewindow.cases import selectors, services
+from onewindow.cases.actions import registry
+from onewindow.cases.models import Case
 from onewindow.core.errors import NotFound, PermissionDenied, ValidationError
 
 from .factories import accepted_case, at, snapshot, submit_online, task_of
@@ -113,26 +115,26 @@ def test_provisional_deadline_is_recomputed_when_the_year_is_announced(world):
     assert services.recompute_provisional_deadlines(calendar_version=result.calendar_year.version) == 0
 
 
-# -- the dispatcher ----------------------------------------------------------------------------------------
+# -- the action registry (cases/actions.py) ------------------------------------------------------------------
 
-def test_perform_action_runs_a_whole_case(world):
+def act(actor, case, action, params=None, now=None) -> Case:
+    registry.perform(actor, case, action, params or {}, now)
+    return Case.objects.select_related("item", "applicant", "centre").get(pk=case.pk)
+
+
+def test_the_registry_runs_a_whole_case(world):
     case = submit_online(world, provided=world.ids(world.licence, "设立登记申请书", "消防安全承诺书"))
     site = world.ids(world.licence, "经营场所证明")[0]
     now = at(2026, 9, 30)
-    case = services.perform_action(actor=world.clerk, case=case, action="accept",
-                                   params={"waivers": {str(site): "2026-10-09"}}, now=now)
+    case = act(world.clerk, case, "accept", {"waivers": {str(site): "2026-10-09"}}, now)
     assert case.state == "in_progress"
-    case = services.perform_action(actor=world.approver_scj, case=case, action="approve", params={}, now=now)
-    case = services.perform_action(actor=world.approver_gaj, case=case, action="extend",
-                                   params={"days": "3", "reason": "征求意见"}, now=now)
-    case = services.perform_action(actor=world.approver_gaj, case=case, action="approve",
-                                   params={"opinion": "同意"}, now=now)
-    case = services.perform_action(actor=world.approver_scj, case=case, action="approve", params={}, now=now)
+    case = act(world.approver_scj, case, "approve", {"task_id": task_of(case, world.scjg, 2).pk}, now)
+    case = act(world.approver_gaj, case, "extend", {"days": 3, "reason": "征求意见"}, now)
+    case = act(world.approver_gaj, case, "approve", {"task_id": task_of(case, world.gaj, 2).pk, "opinion": "同意"}, now)
+    case = act(world.approver_scj, case, "approve", {"task_id": task_of(case, world.scjg, 3).pk}, now)
     assert case.state == "approved"
-    case = services.perform_action(actor=world.applicant_user, case=case, action="supply_waived",
-                                   params={"material_id": site}, now=now)
-    case = services.perform_action(actor=world.clerk, case=case, action="conclude",
-                                   params={"delivery_method": "pickup"}, now=at(2026, 10, 9))
+    case = act(world.applicant_user, case, "supply_waived", {"material_id": site}, now)
+    case = act(world.clerk, case, "conclude", {"delivery_method": "pickup"}, at(2026, 10, 9))
     assert case.state == "concluded" and case.extension_days == 3
     # Every step is on the case's hash chain, and the chain verifies.
     report = verify(chain_keys=[f"case:{case.number}"])
@@ -144,24 +146,28 @@ def test_perform_action_runs_a_whole_case(world):
     ("extend", {"days": "many", "reason": "x"}, "days"),
     ("extend", {"days": 2}, "reason"),
     ("approve", {"task_id": "999999"}, "task_id"),
+    ("approve", {"task_id": 999999}, "task_id"),
+    ("approve", {}, "task_id"),
     ("accept", {"waivers": ["not", "a", "dict"]}, "waivers"),
-    ("accept", {"waivers": {"1": "tomorrow"}}, "waivers"),
+    ("accept", {"waivers": {"1": "tomorrow"}}, "waivers.1"),
+    ("accept", {"waivers": {"1": "2026-10-09"}}, "waivers"),
     ("end_special_procedure", {"outcome": "x"}, "procedure_id"),
+    ("pay", {"fee_id": 1, "receipt_number": "R1", "amount": 3}, "amount"),
 ])
-def test_perform_action_names_the_bad_field(world, action, params, field):
+def test_the_registry_names_the_bad_field(world, action, params, field):
     case = accepted_case(world) if action != "accept" else submit_online(world)
     actor = world.approver_scj if action != "accept" else world.clerk
     before = snapshot(case)
     with pytest.raises(ValidationError) as error:
-        services.perform_action(actor=actor, case=case, action=action, params=params, now=at(2026, 10, 8))
+        registry.perform(actor, case, action, params, at(2026, 10, 8))
     assert error.value.field == field
     assert snapshot(case) == before
 
 
-def test_perform_action_keeps_permissions(world):
+def test_the_registry_keeps_permissions(world):
     case = accepted_case(world)
+    task = task_of(case, world.scjg, 2)
     with pytest.raises(PermissionDenied):
-        services.perform_action(actor=world.approver_zrzy, case=case, action="approve", params={}, now=at(2026, 10, 8))
+        registry.perform(world.approver_zrzy, case, "approve", {"task_id": task.pk}, at(2026, 10, 8))
     with pytest.raises(PermissionDenied):
-        services.perform_action(actor=world.stranger_user, case=case, action="withdraw", params={"reason": "x"},
-                                now=at(2026, 10, 8))
+        registry.perform(world.stranger_user, case, "withdraw", {"reason": "x"}, at(2026, 10, 8))

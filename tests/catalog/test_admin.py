@@ -23,6 +23,7 @@ def _form(item, **changes):
         "name": item.name, "kind": item.kind, "level": item.level, "handling_type": item.handling_type,
         "parent": "", "department": item.department_id, "region_level": item.region_level, "legal_basis": "",
         "legal_limit_days": item.legal_limit_days, "committed_limit_days": item.committed_limit_days,
+        "limit_unit": item.limit_unit,
         "extension_days": 0, "max_visits": item.max_visits, "visit_reason": "", "online_depth": item.online_depth,
         "fee_description": "", "fee_amount": "0", "channel_window": "on", "channel_online": "on",
         "offers_post_delivery": "on", "location": "", "opening_hours": "", "phone": "", "conditions": "",
@@ -71,6 +72,19 @@ def test_change_form_shows_rule_violations_as_form_errors(admin_client):
     assert response.status_code == 200
     item.refresh_from_db()
     assert item.version == 1 and ItemVersion.objects.filter(item=item).count() == 1
+
+
+def test_a_draft_is_saved_in_the_admin_with_what_it_still_lacks(admin_client):
+    item = make_item(DepartmentFactory(), status="draft")
+    url = reverse("admin:catalog_item_change", args=[item.pk])
+    response = admin_client.post(url, _form(item, online_depth=3, offers_post_delivery="", limit_unit="natural"))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    item.refresh_from_db()
+    assert item.status == "draft" and item.limit_unit == "natural"
+    assert [g["field"] for g in item.review_gaps] == ["offers_post_delivery"]
+    response = admin_client.post(url, _form(item, online_depth=3, offers_post_delivery="", status="active"))
+    assert response.status_code == 200 and "必须提供结果邮寄送达" in response.content.decode()
+    assert Item.objects.get(pk=item.pk).status == "draft"
 
 
 def test_retain_and_abolish_actions_ask_for_a_reason(admin_client):

@@ -87,3 +87,11 @@ def test_reform_summary_on_a_known_catalog():
 def test_reform_summary_of_an_empty_catalog_is_zero():
     s = reform_summary()
     assert s["items"] == 0 and s["limit_reduction_pct"] == 0.0 and s["by_department"] == []
+
+
+def test_limit_averages_count_only_items_in_working_days():
+    dept = DepartmentFactory()
+    ItemFactory(department=dept, legal_limit_days=20, committed_limit_days=5)
+    ItemFactory(department=dept, legal_limit_days=60, committed_limit_days=20, limit_unit="natural")
+    s = reform_summary()
+    assert s["items"] == 2 and (s["avg_legal_days"], s["avg_committed_days"]) == (20.0, 5.0)

@@ -54,11 +54,13 @@ def test_unknown_extension_or_missing_file_exits_2(tmp_path, capsys, name):
     assert err.startswith("onewindow catalog: error:") and err.count("\n") == 1
 
 
-def test_import_with_unknown_region_exits_2(tmp_path, capsys):
+@pytest.mark.parametrize("region", ["45060", "4506x0000000", "000600000000", "4506000000001"])
+def test_import_with_a_region_that_is_no_division_code_exits_2(tmp_path, capsys, region):
     path = tmp_path / "x.csv"
     path.write_text("a,b\n", encoding="utf-8")
-    assert main(["catalog", "import", str(path), "--region", "999999999999"]) == 2
-    assert "999999999999" in capsys.readouterr().err
+    assert main(["catalog", "import", str(path), "--region", region]) == 2
+    err = capsys.readouterr().err
+    assert region in err and "区划代码" in err and err.count("\n") == 1
 
 
 def test_summary_prints_the_reform_figures(capsys):
@@ -77,3 +79,22 @@ def test_check_lists_inconsistent_items_and_exits_2(capsys):
     assert "1 of 2 items" in captured.err
     bad.delete()
     assert main(["catalog", "check"]) == 0
+
+
+def test_drafts_lists_what_each_draft_lacks(capsys):
+    from onewindow.catalog import services
+    from tests.catalog.factories import item_data
+
+    data = item_data(name="船舶国籍证书核发", status="draft", max_visits=1, online_depth=3)
+    services.create_item(data=data, reason="目录导入")
+    services.create_item(data=item_data(name="已发布事项"), reason="新增")
+    assert main(["catalog", "drafts"]) == 0
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(data["code"] + "\t")
+    assert "船舶国籍证书核发" in lines[0] and "必须写明需到现场的理由" in lines[0]
+    assert "草稿 1 项" in captured.err
+    assert main(["catalog", "drafts", "--gap", "materials"]) == 0
+    assert capsys.readouterr().out == ""
+    assert main(["catalog", "drafts", "--gap", "nonsense"]) == 2
+    assert "nonsense" in capsys.readouterr().err

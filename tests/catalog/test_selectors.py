@@ -214,3 +214,46 @@ def test_visit_distribution_splits_the_reform_summary():
     make_item(name="丙", max_visits=2)
     make_item(name="丁", max_visits=3, status=ItemStatus.ABOLISHED)
     assert selectors.visit_distribution(selectors.reform_summary()) == {"zero": 1, "once": 1, "more": 1, "total": 3}
+
+
+def test_words_separated_by_a_space_must_each_match():
+    licence = business_licence_item()
+    change = make_item(name="个体工商户营业执照变更登记")
+    make_item(name="营业性演出许可")
+    make_item(name="建筑施工企业安全生产许可证核发（执照类）")
+    assert set(names(selectors.search_items(query="营业 执照"))) == {licence.name, change.name}
+    assert set(names(selectors.search_items(query="执照　营业"))) == {licence.name, change.name}  # any order, full-width space
+    assert names(selectors.search_items(query="yyzz 变更")) == [change.name]
+    assert names(selectors.search_items(query="营业 执照"))[0] == licence.name  # the phrase ranks as 营业执照
+    assert list(selectors.search_items(query="营业 护照")) == []
+
+
+def test_a_spaced_query_still_uses_the_trigram_indexes_on_postgresql(is_postgres):
+    from django.db import connection
+
+    if not is_postgres:
+        pytest.skip("pg_trgm is PostgreSQL's; SQLite scans")
+    from onewindow.catalog.models import Item
+
+    licence = business_licence_item()
+    # Enough active rows that the (status) index would fetch them all.
+    Item.objects.bulk_create([Item(code=f"T{n:07d}", name=f"道路运输经营许可{n}号", kind="licensing",
+                                   department=licence.department, legal_limit_days=20, committed_limit_days=5,
+                                   search_pinyin=f"daoluyunshu{n}", search_initials=f"dlys{n}")
+                              for n in range(5000)])
+    # Pinyin words: pg_trgm makes trigrams of Chinese characters only under a UTF-8 LC_CTYPE other than C.
+    rows = selectors.search_items(query="yingye zhizhao")
+    assert list(rows) == [licence]
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # What autovacuum does to a live table: merge the GIN indexes' pending lists, gather statistics.
+        for column in ("name", "code", "search_initials", "search_pinyin", "result_name"):
+            cursor.execute(f"SELECT gin_clean_pending_list('catalog_item_{column}_trgm'::regclass)")
+        cursor.execute("ANALYZE catalog_item")
+        # At 5,000 rows reading the whole table still costs little: make the planner show what it would
+        # do with a province's catalog, which it reaches through indexes.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "catalog_item_search_pinyin_trgm" in plan, plan

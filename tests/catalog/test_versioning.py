@@ -47,7 +47,7 @@ def test_update_keeps_history_and_announces_field_level_diff():
     assert versions[1].snapshot["committed_limit_days"] == 2 and versions[1].snapshot["stages"] == []
     announcement = Announcement.objects.get(item=item, kind="changed")
     assert announcement.published_on == TODAY and announcement.item_version == 2
-    assert "承诺办结时限（工作日）：3 → 2" in announcement.summary
+    assert "承诺办结时限：3 → 2" in announcement.summary
     assert "办理环节" in announcement.summary
 
 

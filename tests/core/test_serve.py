@@ -1,6 +1,8 @@
-"""`onewindow serve` is the production server (gunicorn): it serves the static files itself and, without
-a broker, delivers the notification outbox while it runs (a thread per worker process). One server with
-two workers is started for the module (init and start-up take most of the time)."""
+"""`onewindow serve` is the production server (gunicorn): it serves the static files itself, a long search
+still reaches the app, a request too long for the server is answered with our own Chinese page (never
+gunicorn's raw English error) and, without a broker, it delivers the notification outbox while it runs (a
+thread per worker process). One server with two workers is started for the module (init and start-up take
+most of the time)."""
 
 import os
 import signal
@@ -10,8 +12,10 @@ import subprocess
 import sys
 import textwrap
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -24,9 +28,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _get(url: str) -> tuple[int, bytes, str]:
-    with urllib.request.urlopen(url, timeout=5) as response:
-        return response.status, response.read(), response.headers.get("Server", "")
+def _get(url: str, headers: dict | None = None) -> tuple[int, bytes, dict]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, response.read(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), dict(error.headers)
 
 
 def wait_for(condition, timeout: float, step: float = 0.2) -> float:
@@ -74,11 +82,31 @@ def served(tmp_path_factory):
 
 
 def test_serve_answers_pages_and_static_files_with_gunicorn(served):
-    status, body, server_header = _get(served.base + "/")
+    status, body, headers = _get(served.base + "/")
     assert status == 200 and 'lang="zh-hans"' in body.decode()
-    assert "gunicorn" in server_header
+    assert "gunicorn" in headers.get("Server", "")
     status, css, _ = _get(served.base + "/static/onewindow/site.css")
     assert status == 200 and b".card" in css
+
+
+def test_a_450_character_search_reaches_the_app_and_is_cut_to_the_box_length(served):
+    query = "营业执照办理" * 75  # 450 characters, 4,050 bytes URL-encoded: over gunicorn's default line limit
+    status, body, _ = _get(f"{served.base}/items/?q={quote(query)}&kind=licensing")
+    page = body.decode()
+    assert status == 200, page[:300]
+    assert 'maxlength="100"' in page  # the box takes no more than the view reads
+    assert f'value="{query[:100]}"' in page and query[:101] not in page
+
+
+def test_a_request_too_long_for_the_server_gets_our_chinese_page(served):
+    status, body, headers = _get(f"{served.base}/items/?q={quote('营' * 1000)}")  # 9,000 bytes
+    page = body.decode("utf-8")
+    assert status == 414
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "请求内容过长" in page and "请缩短搜索词" in page and 'href="/items/"' in page
+    assert "URI Too Long" not in page and "Request Line" not in page
+    status, body, _ = _get(f"{served.base}/", headers={"Cookie": "x=" + "a" * 9000})
+    assert status == 431 and "请清除本网站的 Cookie" in body.decode("utf-8")
 
 
 MAKE_EVENT = textwrap.dedent("""

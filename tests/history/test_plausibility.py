@@ -8,8 +8,7 @@ from datetime import date
 
 from onewindow.audit.models import AuditEvent
 from onewindow.cases.models import Case, CaseMaterial, DenialFiling, SpecialProcedure, SupplementRequest
-from onewindow.cases.states import CaseState
-from onewindow.cases.transitions import VERBS
+from onewindow.cases.states import CASE_MACHINE, CaseState
 from onewindow.history.generator import generate_history
 from onewindow.history.people import ENTERPRISE, PERSON, TRADES
 from onewindow.history.plan import load_items
@@ -174,8 +173,8 @@ def the_history_writes_only_the_cases_own_actions(facts):
 
     import onewindow.cases as cases_package
 
-    transitions = {case_action(name) for name in VERBS}
-    source = "\n".join(path.read_text(encoding="utf-8") for path in Path(cases_package.__file__).parent.glob("*.py"))
+    transitions = {case_action(name) for name in CASE_MACHINE.transitions}
+    source = "\n".join(path.read_text(encoding="utf-8") for path in Path(cases_package.__file__).parent.rglob("*.py"))
     assert facts["actions"] <= set(vars(A).values())
     for action in facts["actions"] - transitions:
         verb = action.removeprefix("onewindow.case.")

@@ -31,7 +31,7 @@ def test_progress_page_shows_each_parallel_department_the_due_date_and_days_left
     assert "2 个部门同时审批" in body
     assert case.due_on.isoformat() in body
     assert "剩余 5 个工作日" in body and "已用 0 个工作日" in body
-    assert reverse("portal_cases:track_notice") in body
+    assert reverse("portal_cases:track_notice", args=["acceptance"]) in body
 
 
 def test_a_wrong_code_reads_exactly_like_an_unknown_number(client, w):

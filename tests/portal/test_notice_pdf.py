@@ -1,6 +1,6 @@
 """The one-time notice PDF: built from the same notice as the page, A4, with the CJK font, a table of
-materials, a QR code to the item page and a footer with version and print date. reportlab's CID
-text does not extract back reliably, so the story (flowables) is checked directly."""
+materials, a QR code to the item page and a footer with version and print date. The story (flowables)
+is checked directly; the PDF itself for its embedded font and its text (tests/pdfcheck.py)."""
 
 import re
 from datetime import date
@@ -13,6 +13,7 @@ from onewindow.catalog import selectors
 from onewindow.catalog.models import ItemStatus
 from onewindow.core import pdf
 from onewindow.portal.pdf import footer_text, notice_flowables, notice_pdf
+from tests import pdfcheck
 from tests.portal.factories import business_licence_item, make_announcement, make_item
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +86,8 @@ def test_footer_names_catalog_version_and_print_date():
 def test_notice_pdf_is_a_pdf_with_cjk_font_and_page_numbers():
     data = notice_pdf(notice_for(business_licence_item()), item_url=URL, printed_on=date(2026, 10, 10))
     assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
-    assert b"STSong-Light" in data
+    assert all(font.font_file2 for font in pdfcheck.fonts(data))  # the CJK font is embedded
+    assert "一次性告知书 · 事项编码" in pdfcheck.text(data)
     assert b"/MediaBox [ 0 0 595.2756 841.8898 ]" in data  # A4
 
 

@@ -124,7 +124,8 @@ def test_applicant_cannot_act_as_staff_on_own_case():
     m = build_matrix()
     _with_tokens(m, "applicant_a")
     before = snapshot(m.case_a)
-    response = _act(m.user("applicant_a"), m.case_a, "approve", {"opinion": "自己批"})
+    task = m.case_a.tasks.filter(state="open").first()
+    response = _act(m.user("applicant_a"), m.case_a, "approve", {"task_id": task.pk, "opinion": "自己批"})
     assert response.status_code == 403
     assert snapshot(m.case_a) == before
 

@@ -104,6 +104,12 @@ def expected_page(name: str, role: str, target: str | None) -> set[int] | str:
         if role in APPLICANTS:
             return {200} if role in SEES[target] else {404}
         return {403}
+    if name == "portal_cases:my_case_notice":
+        if anonymous:
+            return APPLICANT_LOGIN
+        # the applicant's own case only; staff print notices from the workbench (a PDF has no "for
+        # applicants" page to show, so they get 404 like a stranger)
+        return {200} if role in APPLICANTS and role in SEES[target] else {404}
     # Staff pages: anonymous visitors sign in; applicants and the wrong roles find nothing there.
     if anonymous:
         return LOGIN
@@ -129,6 +135,10 @@ def expected_page(name: str, role: str, target: str | None) -> set[int] | str:
         return {200} if role in DASHBOARD_STAFF else {404}
     if name in ("workbench:case_detail", "workbench:intake_result", "workbench:case_notice"):
         return {200} if role in SEES[target] else {404}
+    if name == "workbench:catalog_drafts":
+        return {200} if role == "administrator" else {404}  # the catalog manager's review queue
+    if name == "workbench:catalog_draft":
+        return {404}  # the test item is published, so it has no draft page (tests/workbench/test_catalog_drafts.py)
     if name in ("workbench:case_action", "workbench:case_assign_agent"):
         return {404, 405}  # never by GET (the POST is checked against the case in the services)
     if name == "workbench:hall_calling":
@@ -265,6 +275,8 @@ def expected_api(method: str, path: str, role: str, target: str | None) -> set[i
         return {200}
     if (method, path) == ("GET", "/api/v1/cases/{number}"):
         return {200} if role in SEES[target] else {404}
+    if (method, path) == ("GET", "/api/v1/cases/{number}/actions"):
+        return {200} if role in SEES[target] else {404}
     if (method, path) == ("POST", "/api/v1/cases/{number}/actions"):
         # A stranger learns nothing (404) before any rule is checked; a viewer is told why the empty
         # denial cannot be done (no reason, not their task, not in this state).
@@ -294,7 +306,8 @@ def _api_call(m: Matrix, extras: dict, method: str, path: str, operation: dict, 
     if method == "POST":
         # Submissions get a body that breaks the schema (the matrix checks the door, not the rules,
         # and must not create cases); actions get a denial without a reason.
-        body = ({"action": "deny", "params": {"reason": ""}} if path.endswith("/actions")
+        body = ({"action": "deny", "params": {"task_id": case.tasks.order_by("id").last().pk, "reason": ""}}
+                if path.endswith("/actions")
                 else {"provided_material_ids": "not-a-list"})
     return url, query, body
 

@@ -127,13 +127,13 @@ def test_case_detail_shows_materials_tasks_and_the_record(client, w, case):
 def test_two_parallel_approvals_approve_the_case_and_issue_the_certificate(client, w, case):
     client.force_login(w.approver_a)
     response = client.post(
-        _action(case, "approve"), {"approve-task": task_of(case, w.dept_a).pk, "approve-opinion": "符合条件"}
+        _action(case, "approve"), {"approve-task_id": task_of(case, w.dept_a).pk, "approve-opinion": "符合条件"}
     )
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.state == CaseState.IN_PROGRESS  # the other department has not finished
     client.force_login(w.approver_b)
-    client.post(_action(case, "approve"), {"approve-task": task_of(case, w.dept_b).pk})
+    client.post(_action(case, "approve"), {"approve-task_id": task_of(case, w.dept_b).pk})
     case.refresh_from_db()
     assert case.state == CaseState.APPROVED
     certificate = Certificate.objects.get(case=case)
@@ -155,7 +155,7 @@ def test_two_parallel_approvals_approve_the_case_and_issue_the_certificate(clien
 
 def test_an_approver_cannot_act_on_another_departments_task(client, w, case):
     client.force_login(w.approver_b)
-    response = client.post(_action(case, "approve"), {"approve-task": task_of(case, w.dept_a).pk})
+    response = client.post(_action(case, "approve"), {"approve-task_id": task_of(case, w.dept_a).pk})
     assert response.status_code == 400
     assert task_of(case, w.dept_a).state == TaskState.OPEN
 
@@ -163,7 +163,7 @@ def test_an_approver_cannot_act_on_another_departments_task(client, w, case):
 def test_deny_without_a_reason_shows_the_message_beside_the_reason_and_changes_nothing(client, w, case):
     client.force_login(w.approver_a)
     response = client.post(
-        _action(case, "deny"), {"deny-task": task_of(case, w.dept_a).pk, "deny-reason": ""}
+        _action(case, "deny"), {"deny-task_id": task_of(case, w.dept_a).pk, "deny-reason": ""}
     )
     assert response.status_code == 400
     form = response.context["actions"][[a["name"] for a in response.context["actions"]].index("deny")]["form"]
@@ -171,7 +171,7 @@ def test_deny_without_a_reason_shows_the_message_beside_the_reason_and_changes_n
     case.refresh_from_db()
     assert case.state == CaseState.IN_PROGRESS and not case.denial_filings.exists()
     response = client.post(
-        _action(case, "deny"), {"deny-task": task_of(case, w.dept_a).pk, "deny-reason": "经营场所与住宅混用"}
+        _action(case, "deny"), {"deny-task_id": task_of(case, w.dept_a).pk, "deny-reason": "经营场所与住宅混用"}
     )
     case.refresh_from_db()
     assert case.state == CaseState.DENIED and case.denial_filings.get().reason == "经营场所与住宅混用"
@@ -182,7 +182,7 @@ def test_special_procedure_stops_the_clock_and_its_notice_tells_the_length(clien
     response = client.post(
         _action(case, "start_special_procedure"),
         {
-            "start_special_procedure-task": task_of(case, w.dept_a).pk,
+            "start_special_procedure-task_id": task_of(case, w.dept_a).pk,
             "start_special_procedure-kind": "site_inspection",
             "start_special_procedure-limit_days": "5",
             "start_special_procedure-reason": "需现场核查经营场所",
@@ -198,7 +198,7 @@ def test_special_procedure_stops_the_clock_and_its_notice_tells_the_length(clien
     procedure = SpecialProcedure.objects.get(case=case)
     client.post(
         _action(case, "end_special_procedure"),
-        {"end_special_procedure-procedure": procedure.pk, "end_special_procedure-outcome": "场所符合要求"},
+        {"end_special_procedure-procedure_id": procedure.pk, "end_special_procedure-outcome": "场所符合要求"},
     )
     case.refresh_from_db()
     assert case.state == CaseState.IN_PROGRESS
@@ -209,7 +209,7 @@ def test_a_bad_limit_is_shown_beside_the_limit_field(client, w, case):
     response = client.post(
         _action(case, "start_special_procedure"),
         {
-            "start_special_procedure-task": task_of(case, w.dept_a).pk,
+            "start_special_procedure-task_id": task_of(case, w.dept_a).pk,
             "start_special_procedure-kind": "hearing",
             "start_special_procedure-limit_days": "abc",
             "start_special_procedure-reason": "听证",
@@ -259,7 +259,7 @@ def test_a_supplement_in_review_lists_the_defects_and_offers_its_notice(client, 
         _action(case, "request_supplement"),
         {
             "request_supplement-materials": [w.materials["lease"].pk],
-            "request_supplement-note": "租赁合同未盖章",
+            f"request_supplement-reason_{w.materials['lease'].pk}": "租赁合同未盖章",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -150,7 +150,7 @@ def test_a_notice_without_grounds_or_of_an_unknown_kind_is_not_found(client, w):
 
 def test_the_applicant_gets_the_acceptance_notice_with_the_query_code_only(client, w):
     case = accepted_case(w)
-    url = reverse("portal_cases:track_notice")
+    url = reverse("portal_cases:track_notice", args=["acceptance"])
     response = client.get(url, {"number": case.number, "code": case.query_code})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert client.get(url, {"number": case.number, "code": "WRONG1"}).status_code == 404

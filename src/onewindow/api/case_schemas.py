@@ -10,14 +10,16 @@ from typing import Any, Literal
 from ninja import Field
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from onewindow.cases import actions as case_actions
 from onewindow.cases.models import CaseMaterialStatus, Channel, FeeState
 from onewindow.cases.states import CaseState, TaskState
 
 MAX_FORM_BYTES = 64 * 1024
 MAX_MATERIALS = 200
 
-ACTIONS = ("accept", "refuse", "request_supplement", "supply", "approve", "deny", "start_special_procedure",
-           "end_special_procedure", "extend", "supply_waived", "pay", "conclude", "withdraw")
+# The body of POST /cases/{number}/actions: {"action": "<name>", "params": {...}}, one variant per action
+# registered in cases/actions.py, each with its own typed parameters (the OpenAPI document names them).
+CaseActionIn = case_actions.registry.union_schema()
 
 
 class Strict(BaseModel):
@@ -76,13 +78,19 @@ class BundleSubmitIn(_SubmissionIn):
     pass
 
 
-class ActionIn(Strict):
-    action: Literal[ACTIONS] = Field(description="动作：" + "、".join(ACTIONS))  # type: ignore[valid-type]
-    params: dict[str, Any] = Field(
-        default_factory=dict,
-        description="动作参数，如 approve: {task_id, opinion}；deny: {task_id, reason}；refuse: {reason}；"
-                    "request_supplement: {defects: [{material_id, reason}]}；extend: {days, reason}；"
-                    "conclude: {delivery_method, delivery_address, tracking_number}；pay: {fee_id, receipt_number}")
+class ChoiceOut(Out):
+    value: int | str = Field(description="参数的取值 the value to send")
+    label: str = Field(description="给人看的说明 what a person reads")
+    selected: bool = Field(description="表单默认选中 preselected in a form")
+
+
+class AvailableActionOut(Out):
+    action: str = Field(description="动作名，POST 时作为 action")
+    label: str
+    params_schema: str = Field(description="参数模型在 OpenAPI 文档 components/schemas 中的名称")
+    required: list[str] = Field(description="必填参数")
+    choices: dict[str, list[ChoiceOut]] = Field(
+        description="参数的可选值：本人可办理的审批任务、缺少或容缺的材料、未缴费用、进行中的特别程序、送达方式…")
 
 
 class ClockOut(Out):

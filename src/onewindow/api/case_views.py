@@ -141,3 +141,9 @@ def _plain(value):
 
 def progress_out(progress) -> dict:
     return _plain(progress)
+
+
+
+def available_action_out(offer) -> dict:
+    """An action the caller may take now (cases.actions.registry.offers), with its parameters' options."""
+    return offer.as_dict()

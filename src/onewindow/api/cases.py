@@ -10,9 +10,10 @@ import contextlib
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Header, Query, Router, Status
+from ninja import Body, Header, Query, Router, Status
 
 from onewindow.cases import selectors, services
+from onewindow.cases.actions import registry as case_actions
 from onewindow.catalog import item_cache
 from onewindow.catalog import selectors as catalog_selectors
 from onewindow.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
@@ -24,9 +25,10 @@ from onewindow.orgs.models import Role, ServiceCentre
 
 from .auth import API_AUTH
 from .case_schemas import (
-    ActionIn,
+    AvailableActionOut,
     BundleApplicationOut,
     BundleSubmitIn,
+    CaseActionIn,
     CaseOut,
     CasePage,
     CaseSubmitIn,
@@ -36,6 +38,7 @@ from .case_schemas import (
     TaskPage,
 )
 from .case_views import (
+    available_action_out,
     bundle_application_out,
     case_out,
     case_summary_out,
@@ -221,16 +224,37 @@ def get_case(request, number: str):
     return Status(200, case_out(selectors.get_case_for(request.auth, number), request.auth))
 
 
-@router.post("/cases/{number}/actions", auth=API_AUTH, response={200: CaseOut, **ERRORS},
-             summary="办理动作 Act on a case",
-             description="受理、不予受理、补正、审批通过、不予许可、特别程序、延长、缴费、办结、撤回等。"
-                         "当前状态不允许的动作返回 409，参数错误返回 400/422 并指明字段。")
-def act_on_case(request, number: str, body: ActionIn):
-    user = request.auth
+def _visible_case(user, number: str):
     if len(number) > 40:
         raise NotFound(_("没有找到该办件"), field="number")
-    case = selectors.get_case_for(user, number)
-    case = services.perform_action(actor=user, case=case, action=body.action, params=body.params)
+    return selectors.get_case_for(user, number)
+
+
+@router.get("/cases/{number}/actions", auth=API_AUTH, response={200: list[AvailableActionOut], **ERRORS},
+            summary="我现在可办理的动作 Actions I may take now",
+            description="按办件当前状态和本人身份列出可办理的动作，及每个参数的可选值（本人可办理的审批任务、"
+                        "缺少或容缺的材料、未缴费用、进行中的特别程序…）。参数模型见 params_schema。")
+def list_case_actions(request, number: str):
+    case = _visible_case(request.auth, number)
+    return Status(200, [available_action_out(offer) for offer in case_actions.offers(request.auth, case)])
+
+
+@router.post("/cases/{number}/actions", auth=API_AUTH, response={200: CaseOut, **ERRORS},
+             summary="办理动作 Act on a case",
+             description="受理、不予受理、补正、审批通过、不予许可、特别程序、延长、缴费、办结、撤回等："
+                         "{\"action\": 动作名, \"params\": 该动作的参数}，各动作的参数见 oneOf。审批人员办理"
+                         "审批任务须写明 task_id（结束特别程序 procedure_id，缴费 fee_id，补齐容缺材料 material_id），"
+                         "不会代为猜测。当前状态不允许的动作返回 409，无权办理 403，参数错误 400/422 并指明字段"
+                         "（如 params.task_id）。")
+def act_on_case(request, number: str, body: Body[CaseActionIn]):  # type: ignore[valid-type]
+    user = request.auth
+    case = _visible_case(user, number)
+    try:
+        case_actions.perform(user, case, body.action, body.params)
+    except DomainError as exc:
+        if exc.field and exc.field.split(".")[0] in type(body.params).model_fields:
+            raise _prefixed(exc, "params") from None
+        raise
     return Status(200, case_out(selectors.get_case_for(user, case.number), user))
 
 

@@ -38,8 +38,9 @@ class ItemSummaryOut(Schema):
     kind_label: str = Field(..., description="事项类型（中文）")
     department_code: str = Field(..., description="实施主体编码")
     department_name: str = Field(..., description="实施主体名称")
-    legal_limit_days: int = Field(..., description="法定办结时限（工作日）")
-    committed_limit_days: int = Field(..., description="承诺办结时限（工作日）")
+    legal_limit_days: int = Field(..., description="法定办结时限（单位见 limit_unit）")
+    committed_limit_days: int = Field(..., description="承诺办结时限（单位见 limit_unit）")
+    limit_unit: str = Field(..., description="时限单位：working（工作日）或 natural（自然日）；法定、承诺、延长和环节时限都按此单位")
     is_immediate: bool = Field(..., description="即办件（当场办结）")
     max_visits: int = Field(..., description="到办事现场次数：0 为零跑动")
     online_depth: int = Field(..., description="网办深度 1–4，4 为全程网办")
@@ -77,7 +78,7 @@ class StageOut(Schema):
     kind: str = Field(..., description="环节类型：acceptance / review / decision / delivery")
     kind_label: str
     name: str = Field(..., description="环节名称")
-    limit_days: int = Field(..., description="环节时限（工作日）")
+    limit_days: int = Field(..., description="环节时限（单位同事项的 limit_unit）")
     department_code: str
     department_name: str
 
@@ -92,7 +93,7 @@ class StepOut(Schema):
 class ItemDetailOut(ItemSummaryOut):
     legal_basis: str = Field(..., description="设定依据")
     conditions: str = Field(..., description="受理条件")
-    extension_days: int = Field(..., description="经批准可延长的工作日数")
+    extension_days: int = Field(..., description="经批准可延长的天数（单位见 limit_unit）")
     visit_reason: str = Field(..., description="需到现场的理由")
     has_fee: bool
     fee_amount: Decimal = Field(..., description="收费金额（元）")
@@ -129,9 +130,12 @@ class NoticeOut(Schema):
     conditions: str
     required_materials: list[MaterialOut] = Field(..., description="必要材料")
     conditional_materials: list[MaterialOut] = Field(..., description="情形材料（符合情形时提交）")
-    legal_limit_days: int = Field(..., description="法定办结时限（工作日）")
-    committed_limit_days: int = Field(..., description="承诺办结时限（工作日）")
-    committed_limit_text: str
+    legal_limit_days: int = Field(..., description="法定办结时限（单位见 limit_unit）")
+    committed_limit_days: int = Field(..., description="承诺办结时限（单位见 limit_unit）")
+    limit_unit: str = Field(..., description="时限单位：working（工作日）或 natural（自然日）；法定、承诺、延长和环节时限都按此单位")
+    limit_unit_label: str = Field(..., description="时限单位（中文）：工作日或自然日")
+    committed_limit_text: str = Field(..., description="承诺时限的说法，如“即办（当场办结）”“20 个工作日”“60 个自然日”")
+    legal_limit_text: str
     is_immediate: bool = Field(..., description="即办件；否则为承诺件")
     is_joint: bool = Field(..., description="联办件")
     extension_days: int
@@ -174,6 +178,8 @@ class BundleItemOut(Schema):
     department_name: str
     legal_limit_days: int
     committed_limit_days: int
+    limit_unit: str = Field(..., description="时限单位：working / natural")
+    committed_limit_text: str
     is_immediate: bool
     max_visits: int
     status: str
@@ -192,8 +198,10 @@ class BundleNoticeOut(Schema):
     items: list[BundleItemOut]
     required_materials: list[BundleMaterialOut]
     conditional_materials: list[BundleMaterialOut]
-    combined_limit_days: int = Field(..., description="合并办理时限：并联办理，取最长的承诺时限")
-    sum_of_limits_days: int = Field(..., description="逐项办理的承诺时限之和")
+    combined_limit_days: int = Field(..., description="合并办理时限（工作日）：并联办理，取按工作日计的事项中最长的承诺时限")
+    sum_of_limits_days: int = Field(..., description="逐项办理的承诺时限之和（工作日）")
+    combined_limits: dict[str, int] = Field(..., description="按时限单位（working / natural）分别取最长的承诺时限")
+    combined_limit_text: str = Field(..., description="合并办理时限的说法，如“20 个工作日、60 个自然日”或“即办”")
     max_visits: int
     materials_before_merge: int = Field(..., description="分别办理时的材料份数")
 
@@ -203,7 +211,7 @@ def _summary(item) -> dict:
         "code": item.code, "name": item.name, "kind": item.kind, "kind_label": str(item.get_kind_display()),
         "department_code": item.department.code, "department_name": item.department.name,
         "legal_limit_days": item.legal_limit_days, "committed_limit_days": item.committed_limit_days,
-        "is_immediate": item.is_immediate, "max_visits": item.max_visits, "online_depth": item.online_depth,
+        "limit_unit": item.limit_unit, "is_immediate": item.is_immediate, "max_visits": item.max_visits, "online_depth": item.online_depth,
         "status": item.status, "url": reverse("portal:item_detail", args=[item.code]),
     }
 

@@ -31,6 +31,10 @@ def validation_error(request, exc: NinjaValidationError):
         if len(loc) > 2 and loc[0] == "body":
             loc = loc[2:]  # ["body", <parameter name>, field, ...]: the parameter's name means nothing to callers
         loc = [part for part in loc if part not in ("body", "query", "path", "header")]
+        if err.get("type") in ("union_tag_invalid", "union_tag_not_found"):
+            loc.append(str((err.get("ctx") or {}).get("discriminator", "")).strip("'\""))  # the tag's own field
+        elif len(loc) > 1 and loc[1] == "params":
+            del loc[0]  # a body tagged by "action" (cases' actions): pydantic names the variant, callers sent it
         errors.append({"field": ".".join(loc) or None, "message": err.get("msg", "invalid")})
     first = errors[0] if errors else {"field": None, "message": "invalid input"}
     return api.create_response(

@@ -34,8 +34,8 @@ class AuditEvent(models.Model):
     to_state = models.CharField(_("新状态"), max_length=40, blank=True)
     reason = models.TextField(_("理由"), blank=True)
     data = models.JSONField(_("详情"), default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64, blank=True)
-    hash = models.CharField(max_length=64)
+    prev_hash = models.CharField(_("前一事件哈希"), max_length=64, blank=True)
+    hash = models.CharField(_("本事件哈希"), max_length=64)
 
     class Meta:
         verbose_name = _("审计事件")

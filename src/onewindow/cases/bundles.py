@@ -14,10 +14,10 @@ from onewindow.catalog.models import ItemStatus
 from onewindow.core.errors import ValidationError
 
 from . import numbering
-from .approval import try_instant_approval
 from .inputs import id_set, local_day, moment
 from .models import BundleApplication
-from .submission import IdempotentRequest, create_case, prepare_submission
+from .steps.acceptance import try_instant_approval
+from .steps.submission import IdempotentRequest, create_case, prepare_submission
 from .transitions import lock_case
 
 

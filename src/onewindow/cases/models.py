@@ -248,7 +248,8 @@ class SpecialProcedure(models.Model):
     started_on = models.DateField(_("开始日期"))
     due_on = models.DateField(_("程序期限"))
     ended_on = models.DateField(_("结束日期"), null=True, blank=True)
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+",
+                                   verbose_name=_("启动人"))
     reason = models.TextField(_("理由"))
     outcome = models.TextField(_("结论"), blank=True)
     applicant_notified_at = models.DateTimeField(_("书面告知时间"), null=True, blank=True)
@@ -267,7 +268,8 @@ class Extension(models.Model):
     case = models.ForeignKey(Case, models.CASCADE, related_name="extensions", verbose_name=_("办件"))
     days = models.PositiveSmallIntegerField(_("延长工作日"))
     reason = models.TextField(_("理由"))
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+",
+                                     verbose_name=_("提请人"))
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+",
                                     verbose_name=_("批准人"))
     approved_at = models.DateTimeField(_("批准时间"))
@@ -297,7 +299,8 @@ class DenialFiling(models.Model):
     department = models.ForeignKey(Department, models.PROTECT, related_name="denial_filings",
                                    verbose_name=_("部门"))
     reason = models.TextField(_("理由"))
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+",
+                                 verbose_name=_("报备人"))
     filed_at = models.DateTimeField(_("报备时间"))
 
     class Meta:
@@ -368,11 +371,13 @@ class Certificate(models.Model):
 class CaseCounter(models.Model):
     """The last sequence number issued per centre and day (case numbers are readable: DX01-20261125-0001)."""
 
-    centre = models.ForeignKey(ServiceCentre, models.CASCADE, related_name="+")
-    day = models.DateField()
-    last = models.PositiveIntegerField(default=0)
+    centre = models.ForeignKey(ServiceCentre, models.CASCADE, related_name="+", verbose_name=_("中心"))
+    day = models.DateField(_("日期"))
+    last = models.PositiveIntegerField(_("已用序号"), default=0)
 
     class Meta:
+        verbose_name = _("办件编号计数器")
+        verbose_name_plural = _("办件编号计数器")
         constraints = [models.UniqueConstraint(fields=["centre", "day"], name="case_counter_unique")]
 
     def __str__(self):
@@ -382,15 +387,17 @@ class CaseCounter(models.Model):
 class IdempotencyRecord(models.Model):
     """The same Idempotency-Key from the same caller returns the same case, never a second one."""
 
-    key = models.CharField(max_length=100)
-    principal = models.CharField(max_length=80, help_text=_("调用者标识，如 user:12"))
-    request_digest = models.CharField(max_length=64)
-    case = models.ForeignKey(Case, models.CASCADE, null=True, blank=True, related_name="+")
+    key = models.CharField(_("幂等键"), max_length=100)
+    principal = models.CharField(_("调用者"), max_length=80, help_text=_("调用者标识，如 user:12"))
+    request_digest = models.CharField(_("请求摘要"), max_length=64)
+    case = models.ForeignKey(Case, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("办件"))
     bundle_application = models.ForeignKey(BundleApplication, models.CASCADE, null=True, blank=True,
-                                           related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+                                           related_name="+", verbose_name=_("一件事申请"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("幂等请求记录")
+        verbose_name_plural = _("幂等请求记录")
         constraints = [models.UniqueConstraint(fields=["principal", "key"], name="idempotency_key_unique")]
 
     def __str__(self):
@@ -400,11 +407,13 @@ class IdempotencyRecord(models.Model):
 class CertificateCounter(models.Model):
     """The last sequence number issued per certificate type and year (DX-YYZZ-2026-000001)."""
 
-    certificate_type = models.CharField(max_length=40)
-    year = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
+    certificate_type = models.CharField(_("证照类型"), max_length=40)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    last = models.PositiveIntegerField(_("已用序号"), default=0)
 
     class Meta:
+        verbose_name = _("证照编号计数器")
+        verbose_name_plural = _("证照编号计数器")
         constraints = [models.UniqueConstraint(fields=["certificate_type", "year"],
                                                name="certificate_counter_unique")]
 

@@ -1,13 +1,16 @@
 """The written notices of a case, as A4 PDFs in Chinese: acceptance (受理通知书, with a QR code to the
 public progress page), supplement (补正材料通知书, every defect at once), refusal (不予受理通知书, with
 the reason and the ways to appeal), special procedure (特别程序告知书), extension (延期告知书) and
-waiver acceptance (容缺受理告知书). Each is built only from what is on the case, so a reprint says
-the same as the first print.
+waiver acceptance (容缺受理告知书), and the written decision on a denial (不予许可决定书: the reason,
+the legal basis, and the reconsideration and litigation routes with their deadlines). Each is built only
+from what is on the case, so a reprint says the same as the first print.
 
 The law behind them: Administrative Licensing Law Art. 32 (accept, supplement at once, refuse in
-writing), Art. 42 (extension, told to the applicant), Art. 45 (special procedures: their length told
-in writing); Administrative Reconsideration Law Art. 20 (60 days) and Administrative Procedure Law
-Art. 46 (6 months) for the appeal routes printed on a refusal."""
+writing), Art. 38 (a denial is a written decision with its reasons and the applicant's right to
+reconsideration or litigation), Art. 42 (extension, told to the applicant), Art. 45 (special procedures:
+their length told in writing); Administrative Reconsideration Law (2023 revision) Art. 20 (60 days from
+receipt) and Arts. 24 and 27 (which body hears it: orgs.selectors.reconsideration_body), and
+Administrative Procedure Law Art. 46 (6 months) for the appeal routes printed on a refusal and a denial."""
 
 from __future__ import annotations
 
@@ -20,11 +23,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, Table
 
 from onewindow.core import pdf
 from onewindow.core.errors import NotFound
 from onewindow.orgs import identity
+from onewindow.orgs import selectors as org_selectors
 
 from .models import Case, CaseMaterialStatus, DenialKind
 from .states import CaseState
@@ -36,7 +40,12 @@ KINDS = {
     "special_procedure": gettext_lazy("特别程序告知书"),
     "extension": gettext_lazy("延期告知书"),
     "waiver": gettext_lazy("容缺受理告知书"),
+    "denial": gettext_lazy("不予许可决定书"),
 }
+# What the applicant may download (portal: their own case, or the progress page with the query code):
+# the notices that decide on the application, known from the case's own fields (no query on the
+# progress page's hot path). The others are handed over or sent with the step they belong to.
+APPLICANT_KINDS = ("acceptance", "refusal", "denial")
 
 
 def track_url(case: Case) -> str:
@@ -64,6 +73,20 @@ def available_notices(case: Case) -> list[tuple[str, str]]:
         kinds.append("special_procedure")
     if case.extensions.exists():
         kinds.append("extension")
+    if case.state == CaseState.DENIED:
+        kinds.append("denial")
+    return [(kind, _title(kind)) for kind in kinds]
+
+
+def applicant_notices(case: Case) -> list[tuple[str, str]]:
+    """(kind, title) of the notices the applicant may download for this case (APPLICANT_KINDS)."""
+    kinds = []
+    if case.accepted_on:
+        kinds.append("acceptance")
+    if case.state == CaseState.REFUSED:
+        kinds.append("refusal")
+    if case.state == CaseState.DENIED:
+        kinds.append("denial")
     return [(kind, _title(kind)) for kind in kinds]
 
 
@@ -142,7 +165,7 @@ def _qr_block(case: Case) -> Table:
     table = Table(
         [[pdf.qr_drawing(url, size=30 * mm), text]], colWidths=[34 * mm, pdf.content_width() - 34 * mm]
     )
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    table.setStyle(pdf.table_style([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     return table
 
 
@@ -317,6 +340,88 @@ def _refusal(case: Case) -> tuple[list, date]:
     return story, day
 
 
+def decision_number(case: Case, department, day: date) -> str:
+    """The decision's document number, derived from the case so that every reprint carries the same one:
+    the deciding department's short name, 不许字, the year in 〔〕 and the case number."""
+    short = department.short_name or department.name
+    return _("%(dept)s不许字〔%(year)s〕%(number)s号") % {"dept": short, "year": day.year, "number": case.number}
+
+
+def _denial(case: Case) -> tuple[list, date]:
+    """不予许可决定书, issued by the department that denied (its denial filing), sealed by it and served
+    through the centre."""
+    if case.state != CaseState.DENIED:
+        raise NotFound(_("该办件未被决定不予许可"), field="kind")
+    filing = (case.denial_filings.filter(kind=DenialKind.DENIAL).select_related("department__region")
+              .order_by("-filed_at").first())
+    department = filing.department if filing else case.item.department
+    reason = (filing.reason if filing else "") or case.decision_reason
+    decided_at = filing.filed_at if filing else (case.decided_at or case.concluded_at)
+    day = timezone.localtime(decided_at).date() if decided_at else timezone.localdate()
+    number = decision_number(case, department, day)
+    body = org_selectors.reconsideration_body(department)
+    st = pdf.styles()
+    sign = st["body"].clone("sign", alignment=2)
+    story = [
+        pdf.para(department.name, st["subtitle"]),
+        pdf.para(_title("denial"), st["title"]),
+        pdf.para(number, st["subtitle"]),
+        *_addressee(case),
+        pdf.para(
+            _(
+                "你（单位）于 %(date)s 提出的“%(item)s”申请（办件编号 %(number)s），已于 %(accepted)s 依法受理。"
+                "经审查，根据《中华人民共和国行政许可法》第三十八条第二款的规定，决定不予许可。"
+            )
+            % {"date": _d(_submitted_on(case)), "item": case.item.name, "number": case.number,
+               "accepted": _d(case.accepted_on)},
+            st["body"],
+        ),
+        pdf.para(_("不予许可的理由"), st["h2"]),
+        pdf.para(reason or "—", st["body"]),
+        pdf.para(_("法律依据"), st["h2"]),
+        pdf.para(
+            _("本事项的设定依据：%(basis)s") % {"basis": case.item.legal_basis.strip() or _("（事项目录未载明）")},
+            st["body"],
+        ),
+        pdf.para(
+            _(
+                "《中华人民共和国行政许可法》第三十八条第二款：行政机关依法作出不予行政许可的书面决定的，应当说明理由，"
+                "并告知申请人享有依法申请行政复议或者提起行政诉讼的权利。"
+            ),
+            st["body"],
+        ),
+        pdf.para(_("申请行政复议或者提起行政诉讼的权利"), st["h2"]),
+        pdf.para(
+            _(
+                "如不服本决定，可以自收到本决定书之日起六十日内，依照《中华人民共和国行政复议法》第二十条的规定向"
+                "%(body)s申请行政复议；也可以自收到本决定书之日起六个月内，依照《中华人民共和国行政诉讼法》第四十六条的"
+                "规定向人民法院提起行政诉讼。"
+            )
+            % {"body": body},
+            st["body"],
+        ),
+        Spacer(1, 3 * mm),
+        _facts(
+            [
+                (_("决定书编号"), number),
+                (_("办件编号"), case.number),
+                (_("申请人"), case.applicant.name),
+                (_("办理事项"), case.item.name),
+                (_("作出决定的机关"), department.name),
+                (_("行政复议机关"), body),
+                (_("决定日期"), _d(day)),
+            ]
+        ),
+        Spacer(1, 10 * mm),
+        pdf.para(department.name + _("（印章）"), sign),
+        pdf.para(_d(day), sign),
+        Spacer(1, 4 * mm),
+        pdf.para(_("本决定书由 onewindow 依办件记录生成，经%(centre)s送达。") % {"centre": case.centre.name},
+                 st["small"]),
+    ]
+    return story, day
+
+
 def _special_procedure(case: Case) -> tuple[list, date]:
     procedure = case.special_procedures.order_by("-started_on", "-id").first()
     if procedure is None:
@@ -393,16 +498,19 @@ BUILDERS = {
     "special_procedure": _special_procedure,
     "extension": _extension,
     "waiver": _waiver,
+    "denial": _denial,
 }
+# A decision carries its own signature (the deciding department's seal line) inside its story.
+SIGNED_BY_BUILDER = {"denial"}
 
 
 def notice_story(case: Case, kind: str) -> list:
-    """The notice's flowables in reading order (tests read these: CID text does not extract back)."""
+    """The notice's flowables in reading order."""
     builder = BUILDERS.get(kind)
     if builder is None:
         raise NotFound(_("没有这种告知书：%(kind)s") % {"kind": kind}, field="kind")
     story, day = builder(case)
-    return story + _signature(case, day)
+    return story if kind in SIGNED_BY_BUILDER else story + _signature(case, day)
 
 
 def build_notice(case: Case, kind: str) -> bytes:

@@ -141,7 +141,9 @@ def _summary(case: Case, used: int, left: int | None, paused_reason: str) -> str
         text = _("您的申请正在审批中：已用 %(used)s 个工作日，还剩 %(left)s 个工作日，办结期限为 %(due)s。") % {
             "used": used, "left": max(left or 0, 0), "due": due}
         if left is not None and left < 0:
-            text = _("您的申请正在审批中，已超过办结期限 %(due)s %(n)s 个工作日，效能办正在督办。") % {
+            # Only what is so: an overdue case shows red to the efficiency office (case list, dashboard);
+            # nothing urges it on the applicant's behalf yet (no urging record exists).
+            text = _("您的申请正在审批中，已超过办结期限 %(due)s %(n)s 个工作日，已在效能监督中标记为超期。") % {
                 "due": due, "n": -left}
         if paused_reason:
             text += _("目前计时暂停（%(why)s），暂停期间不计入办理时限。") % {"why": paused_reason}

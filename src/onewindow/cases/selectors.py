@@ -13,11 +13,11 @@ from onewindow.core.errors import NotFound
 from onewindow.orgs.models import Role
 
 from . import access
+from .certificates import is_genuine
 from .lights import LIGHT_SQL_MAX_LIMIT, filter_by_light, light, with_light  # noqa: F401
 from .models import BundleApplication, Case, Certificate, Task
 from .numbering import normalise_query_code
 from .progress import BundleProgress, Progress, bundle_progress, progress, with_progress_facts  # noqa: F401
-from .results import is_genuine
 from .states import OPEN_TASK_STATES, TaskState
 
 __all__ = ["Progress", "bundle_progress", "cases_visible_to", "filter_by_light", "get_bundle_by_query",

@@ -1,6 +1,6 @@
-"""The one way a case changes state: lock the row, re-check the state against the transition table
-(states.CASE_TRANSITIONS), change it, and append the audit event on the case's chain — all inside the
-caller's transaction, so a refused action changes nothing.
+"""The one way a case or a task changes state: lock the case's row, re-check the state against its
+transition table (states.CASE_MACHINE, states.TASK_MACHINE), change it, and append the audit event on
+the case's chain — all inside the caller's transaction, so a refused action changes nothing.
 
     with transaction.atomic():
         case = lock_case(case)          # SELECT … FOR UPDATE: a second clerk waits here …
@@ -8,6 +8,7 @@ caller's transaction, so a refused action changes nothing.
         … checks and changes …
         transition(case, "accept", actor=clerk, now=now, data={…})
 
+A task's state changes through `task_transition`, under the same lock and against its own table.
 Events that keep the state (a task approved, a fee paid) go through `record_event`. An action that
 writes several events wraps its work in `audit_batch(case)`: they are appended together when it ends."""
 
@@ -20,51 +21,14 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from onewindow.audit import services as audit
 from onewindow.core import fastsql
-from onewindow.core.errors import Conflict
 
-from .models import Case
-from .states import CASE_TRANSITIONS, CaseState
+from .models import Case, Task
+from .states import CASE_MACHINE, TASK_MACHINE
 
 _LOCKED = "_onewindow_locked"
-
-# Transition name -> audit action verb (onewindow.case.<verb>).
-VERBS = {
-    "accept": "accepted",
-    "request_supplement_at_intake": "supplement_requested",
-    "request_supplement_in_review": "supplement_requested",
-    "supply": "supplied",
-    "refuse": "refused",
-    "start_special_procedure": "special_procedure_started",
-    "end_special_procedure": "special_procedure_ended",
-    "extend": "extended",
-    "approve_all": "approved",
-    "deny": "denied",
-    "conclude": "concluded",
-    "withdraw": "withdrawn",
-}
-
-# What the person tried to do, for the refusal message.
-ACTION_LABELS = {
-    "accept": gettext_lazy("受理"),
-    "request_supplement_at_intake": gettext_lazy("一次性告知补正"),
-    "request_supplement_in_review": gettext_lazy("要求补正"),
-    "supply": gettext_lazy("补正材料"),
-    "refuse": gettext_lazy("不予受理"),
-    "start_special_procedure": gettext_lazy("启动特别程序"),
-    "end_special_procedure": gettext_lazy("结束特别程序"),
-    "extend": gettext_lazy("延长办理时限"),
-    "approve_all": gettext_lazy("批准"),
-    "deny": gettext_lazy("不予许可"),
-    "conclude": gettext_lazy("办结送达"),
-    "withdraw": gettext_lazy("撤回申请"),
-    "approve": gettext_lazy("审批通过"),
-    "pay": gettext_lazy("登记缴费"),
-    "supply_waived": gettext_lazy("补齐容缺材料"),
-}
 
 
 def chain_key(case) -> str:
@@ -106,16 +70,20 @@ def released(case: Case) -> Case:
 
 
 def state_label(state: str) -> str:
-    return str(CaseState(state).label) if state in CaseState.values else state
+    return CASE_MACHINE.state_label(state)
+
+
+def describe(case: Case) -> str:
+    return _("办件 %(number)s") % {"number": case.number}
+
+
+def describe_task(task: Task) -> str:
+    return _("审批任务“%(name)s”（%(dept)s）") % {"name": task.name, "dept": task.department.name}
 
 
 def require(case: Case, action: str) -> None:
-    """Conflict unless `action` is allowed in the case's current state."""
-    allowed, _target = CASE_TRANSITIONS[action]
-    if case.state not in allowed:
-        raise Conflict(_("办件 %(number)s 当前状态为“%(state)s”，不能%(action)s") % {
-            "number": case.number, "state": state_label(case.state),
-            "action": ACTION_LABELS.get(action, action)})
+    """Conflict unless `action` is allowed in the case's current state (states.CASE_MACHINE)."""
+    CASE_MACHINE.require(case.state, action, describe=lambda: describe(case))
 
 
 # chain key -> events waiting for the end of an audit_batch block (per thread / async context)
@@ -171,11 +139,58 @@ def transition(case: Case, action: str, *, actor, now: datetime, reason: str = "
     `to_state` is for transitions whose target depends on the case (supply: back to where it was)."""
     if not is_locked(case):
         raise RuntimeError("transition needs a case from lock_case")
-    require(case, action)
-    _allowed, target = CASE_TRANSITIONS[action]
     from_state = case.state
-    case.state = target or to_state or from_state
+    case.state = CASE_MACHINE.target(from_state, action, describe=lambda: describe(case), default=to_state)
     fastsql.update(case, sorted({"state", "updated_at", *fields}))  # save(update_fields=…) without compiling
-    record_event(case, VERBS[action], actor=actor, now=now, from_state=from_state, to_state=case.state,
+    record_event(case, CASE_MACHINE.verb(action), actor=actor, now=now, from_state=from_state, to_state=case.state,
                  reason=reason, data=data, actor_label=actor_label)
     return case
+
+
+def record_action(case: Case, action: str, *, actor, now: datetime, **event) -> None:
+    """The audit event of an action that keeps the case's state (a task approved, a fee paid), after
+    checking the table allows it now."""
+    require(case, action)
+    record_event(case, CASE_MACHINE.verb(action), actor=actor, now=now, **event)
+
+
+def task_transition(case: Case, tasks: list[Task] | None, action: str, *, fields: tuple[str, ...] = (),
+                    where: dict | None = None, **values) -> int:
+    """The one way a task changes state, on a case locked by lock_case (so its task rows are current).
+
+    `tasks` given: each must be in a state the task table allows `action` from (Conflict otherwise,
+    before anything changes); each gets the new state and `values`, and the saved ones are written —
+    one statement per group of equal values, `fields` naming attributes the caller already set on
+    each task. Unsaved tasks (being created) change in memory only.
+    `tasks` None: every task of the case (narrowed by `where`) whose state the table allows the action
+    from changes, in one UPDATE; the others are left as they are. Returns the number of tasks changed."""
+    if not is_locked(case):
+        raise RuntimeError("task_transition needs a case from lock_case")
+    row = TASK_MACHINE[action]
+    if tasks is None:
+        return Task.objects.filter(case=case, state__in=row.sources, **(where or {})).update(
+            state=row.target, **values)
+    for task in tasks:
+        TASK_MACHINE.require(task.state, action, describe=lambda task=task: describe_task(task))
+    groups: dict[tuple, list[Task]] = {}
+    names = ["state", *values, *fields]
+    for task in tasks:
+        task.state = row.target
+        for name, value in values.items():
+            setattr(task, name, value)
+        if task.pk is not None:
+            groups.setdefault(tuple(getattr(task, _field_key(name)) for name in names), []).append(task)
+    for group in groups.values():
+        if len(group) == 1:
+            fastsql.update(group[0], names)  # save(update_fields=…) without compiling
+        else:
+            first = group[0]
+            Task.objects.filter(pk__in=[t.pk for t in group]).update(
+                **{_field_key(name): getattr(first, _field_key(name)) for name in names})
+    return len(tasks)
+
+
+def _field_key(name: str) -> str:
+    """The attribute holding a field's value (a foreign key's id, not the related row)."""
+    field = Task._meta.get_field(name)
+    return field.attname

@@ -132,8 +132,9 @@ class ItemAdmin(admin.ModelAdmin):
     form = ItemAdminForm
     inlines = [MaterialInline, StageInline]
     list_display = ["code", "name", "department", "kind", "status", "is_immediate", "committed_limit_days",
-                    "max_visits", "online_depth", "version"]
-    list_filter = ["department", "kind", "status", "is_immediate", "max_visits", "online_depth", "delegated_down_to"]
+                    "limit_unit", "max_visits", "online_depth", "version"]
+    list_filter = ["department", "kind", "status", "limit_unit", "is_immediate", "max_visits", "online_depth",
+                   "delegated_down_to"]
     search_fields = ["name", "code", "search_initials", "search_pinyin"]
     list_select_related = ["department"]
     autocomplete_fields = ["parent"]

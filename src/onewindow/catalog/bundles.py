@@ -83,9 +83,16 @@ def bundle_materials(bundle: Bundle) -> list[MergedMaterial]:
     return list(merged.values())
 
 
+def bundle_limits(bundle: Bundle) -> dict[str, int]:
+    """{limit unit: the longest committed limit of the bundle's (not abolished) items in that unit}:
+    its items run in parallel, so the bundle takes as long as its slowest item, not the sum. Working
+    and natural days are not compared with each other (which ends later depends on the calendar)."""
+    rows = (bundle.items.exclude(status=ItemStatus.ABOLISHED).order_by().values("limit_unit")
+            .annotate(longest=Max("committed_limit_days")))
+    return {row["limit_unit"]: row["longest"] or 0 for row in rows}
+
+
 def bundle_limit_days(bundle: Bundle) -> int:
-    """The bundle's committed limit in working days: its items run in parallel, so the longest
-    committed limit of its (not abolished) items, not the sum; 0 for an empty bundle."""
-    result = (bundle.items.exclude(status=ItemStatus.ABOLISHED)
-              .aggregate(longest=Max("committed_limit_days"))["longest"])
-    return result or 0
+    """The bundle's committed limit in working days (the longest limit of its items counted in
+    working days; 0 for an empty bundle). See bundle_limits for items counted in natural days."""
+    return bundle_limits(bundle).get("working", 0)

@@ -1,5 +1,5 @@
-"""Console subcommands of the catalog: `onewindow catalog export|import|summary|check`, and where items
-are handled (就近办, catalog/centres.py): `delegate`, `centre`, `where`."""
+"""Console subcommands of the catalog: `onewindow catalog export|import|drafts|summary|check`, and where
+items are handled (就近办, catalog/centres.py): `delegate`, `centre`, `where`."""
 
 from __future__ import annotations
 
@@ -30,6 +30,23 @@ def cmd_import(args) -> None:
     if report.errors and not args.skip_bad:
         raise CommandFailed(report.summary())
     print(report.summary())
+
+
+def cmd_drafts(args) -> None:
+    from onewindow.core.errors import CommandFailed
+
+    from .models import GapKind
+    from .review import drafts
+
+    if args.gap and args.gap not in GapKind.values:
+        raise CommandFailed(f"--gap {args.gap}: choose one of {', '.join(GapKind.values)}")
+    rows = drafts(department_code=args.department or "", gap=args.gap or "", query=args.query or "")
+    count = 0
+    for item in rows.iterator(chunk_size=500):
+        count += 1
+        gaps = "；".join(g["message"] for g in item.review_gaps) or "（无：可以发布）"
+        print(f"{item.code}\t{item.department.name}\t{item.name}\t{gaps}")
+    print(f"草稿 {count} 项 {count} drafts (publish them on the staff workbench: 目录草稿)", file=sys.stderr)
 
 
 def cmd_summary(args) -> None:
@@ -113,8 +130,15 @@ def register(sub):
     p.add_argument("--skip-bad", action="store_true",
                    help="import the good rows and list the bad ones (default: all or nothing)")
     p.add_argument("--region", metavar="CODE",
-                   help="provincial CSV: create unknown departments under this region code")
+                   help="provincial CSV: the division (2-12 digit code) to create unknown departments under; "
+                   "created with its parents when missing")
     p.set_defaults(func=cmd_import)
+
+    p = actions.add_parser("drafts", help="list the draft items waiting for review, with what each lacks")
+    p.add_argument("--department", metavar="CODE", help="only this department's drafts")
+    p.add_argument("--gap", metavar="KIND", help="only drafts lacking: kind, limits, immediacy, visits, materials, other")
+    p.add_argument("--query", metavar="WORDS", help="only drafts whose name or code contains every word")
+    p.set_defaults(func=cmd_drafts)
 
     p = actions.add_parser("summary", help="print the reform summary (visits, limits, online share)")
     p.set_defaults(func=cmd_summary)

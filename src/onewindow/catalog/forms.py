@@ -10,8 +10,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .itemdata import CHANNELS, ITEM_FIELDS, MATERIAL_FIELDS, ItemData, defaults, item_to_data, normalise
-from .models import Item
-from .validation import validate_item
+from .models import Item, ItemStatus
+from .validation import blocks_draft, validate_item
 
 
 class ReasonForm(forms.Form):
@@ -63,11 +63,11 @@ class ItemAdminForm(forms.ModelForm):
         model = Item
         fields = [
             "code", "name", "kind", "level", "handling_type", "parent", "department", "region_level", "legal_basis",
-            "legal_limit_days", "committed_limit_days", "is_immediate", "is_joint", "extension_days", "max_visits",
+            "legal_limit_days", "committed_limit_days", "limit_unit", "is_immediate", "is_joint", "extension_days", "max_visits",
             "visit_reason", "online_depth", "has_fee", "fee_description", "fee_amount", "online_payment",
             "channel_window", "channel_online", "channel_post", "channel_self_service", "offers_post_delivery",
             "location", "opening_hours", "phone", "conditions", "result_name", "result_certificate_type",
-            "instant_approval_rules", "life_events", "weekend_service", "delegated_down_to", "status",
+            "instant_approval_rules", "life_events", "weekend_service", "delegated_down_to", "status", "source_id",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -86,7 +86,10 @@ class ItemAdminForm(forms.ModelForm):
         base = item_to_data(self.instance) if self.instance.pk else defaults()
         data, problems = normalise(data_from_admin(cleaned, formsets), base=base)
         self.item_data = data
-        for problem in problems + validate_item(data):
+        problems = problems + validate_item(data)
+        if data["status"] == ItemStatus.DRAFT:  # a draft is saved with what it still lacks
+            problems = [p for p in problems if blocks_draft(p)]
+        for problem in problems:
             if problem.field in self.fields and problem.field not in ("change_reason",):
                 self.add_error(problem.field, problem.message)
             else:

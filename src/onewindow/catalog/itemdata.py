@@ -25,11 +25,11 @@ CHANNELS = ["window", "online", "post", "self_service"]  # -> Item.channel_<name
 
 ITEM_FIELDS = [
     "code", "name", "kind", "level", "handling_type", "parent", "department", "region_level", "legal_basis",
-    "legal_limit_days", "committed_limit_days", "is_immediate", "is_joint", "extension_days", "max_visits",
+    "legal_limit_days", "committed_limit_days", "limit_unit", "is_immediate", "is_joint", "extension_days", "max_visits",
     "visit_reason", "online_depth", "has_fee", "fee_description", "fee_amount", "online_payment", "channels",
     "offers_post_delivery", "location", "opening_hours", "phone", "conditions", "result_name",
     "result_certificate_type", "instant_approval_rules", "life_events", "weekend_service", "delegated_down_to",
-    "status",
+    "status", "source_id",
 ]
 MATERIAL_FIELDS = ["name", "source", "required", "condition", "form", "copies", "original_required", "waivable",
                    "certificate_type", "note"]
@@ -37,13 +37,15 @@ STAGE_FIELDS = ["step", "kind", "name", "limit_days", "department"]
 
 _STR_FIELDS = {"code", "name", "kind", "level", "handling_type", "legal_basis", "visit_reason", "fee_description",
                "location", "opening_hours", "phone", "conditions", "result_name", "result_certificate_type",
-               "status"}
+               "status", "source_id"}
 _INT_FIELDS = {"region_level", "legal_limit_days", "committed_limit_days", "extension_days", "max_visits",
                "online_depth", "delegated_down_to"}
 _BOOL_FIELDS = {"is_immediate", "is_joint", "has_fee", "online_payment", "offers_post_delivery",
                 "weekend_service"}
 _MATERIAL_BOOLS = {"required", "original_required", "waivable"}
 _LIST_SPLIT = re.compile(r"[；;,，、\s]+")
+# A spreadsheet or another system may name the unit in Chinese.
+UNIT_ALIASES = {"工作日": "working", "自然日": "natural", "日": "natural", "天": "natural"}
 
 
 @dataclass(frozen=True)
@@ -183,7 +185,9 @@ def normalise(raw: dict, *, base: dict | None = None) -> tuple[dict, list[Proble
         if name not in raw:
             continue
         value = raw[name]
-        if name in _STR_FIELDS:
+        if name == "limit_unit":
+            data[name] = UNIT_ALIASES.get(_str(value), _str(value).lower()) or data.get(name) or "working"
+        elif name in _STR_FIELDS:
             data[name] = _str(value)
         elif name in _INT_FIELDS:
             data[name] = _int(value, name, problems, default=data.get(name))

@@ -49,6 +49,26 @@ class ItemStatus(models.TextChoices):
     ABOLISHED = "abolished", _("已取消")
 
 
+class LimitUnit(models.TextChoices):
+    """The unit of an item's limits. The Administrative Licensing Law counts working days (Art. 82);
+    other laws and many public services promise natural days (居民身份证法 Art. 11: an identity card
+    within 60 days), and real catalogs record both (工作日 / 自然日)."""
+
+    WORKING = "working", _("工作日")
+    NATURAL = "natural", _("自然日")
+
+
+class GapKind(models.TextChoices):
+    """What a draft still lacks, grouped for the catalog manager's review queue."""
+
+    KIND = "kind", _("事项类型")
+    LIMITS = "limits", _("办结时限")
+    IMMEDIACY = "immediacy", _("即办件或承诺件")
+    VISITS = "visits", _("到现场与送达")
+    MATERIALS = "materials", _("申请材料")
+    OTHER = "other", _("其他")
+
+
 class LifeEvent(models.Model):
     """A life or business event used to browse the catalog (出生, 开办企业, 不动产登记 …)."""
 
@@ -68,8 +88,13 @@ class LifeEvent(models.Model):
 
 
 class Item(models.Model):
-    """One kind of service. Limits are in working days (see calendar); the committed limit is the
-    centre's promise and may never exceed the legal one (Administrative Licensing Law, Art. 42)."""
+    """One kind of service. Its limits (legal, committed, extension, stages) are counted in one unit,
+    `limit_unit`: working days (see calendar) or natural days; the committed limit is the centre's
+    promise and may never exceed the legal one (Administrative Licensing Law, Art. 42).
+
+    A draft is a work in progress, typically a row of a provincial export that lacks what the file
+    cannot say: it may break the consistency rules (the database checks them on every other status),
+    `review_gaps` lists what it still lacks, and it is checked in full when it is published."""
 
     code = models.CharField(_("事项编码"), max_length=64, unique=True)
     name = models.CharField(_("事项名称"), max_length=200)
@@ -82,14 +107,16 @@ class Item(models.Model):
     region_level = models.PositiveSmallIntegerField(_("行使层级"), choices=RegionLevel.choices,
                                                     default=RegionLevel.COUNTY)
     legal_basis = models.TextField(_("设定依据"), blank=True)
-    legal_limit_days = models.PositiveSmallIntegerField(_("法定办结时限（工作日）"))
-    committed_limit_days = models.PositiveSmallIntegerField(_("承诺办结时限（工作日）"))
+    legal_limit_days = models.PositiveSmallIntegerField(_("法定办结时限"), null=True, blank=True)
+    committed_limit_days = models.PositiveSmallIntegerField(_("承诺办结时限"), null=True, blank=True)
+    limit_unit = models.CharField(_("时限单位"), max_length=8, choices=LimitUnit.choices, default=LimitUnit.WORKING,
+                                  help_text=_("法定、承诺、延长和环节时限的单位：工作日或自然日"))
     is_immediate = models.BooleanField(_("即办件"), default=False,
                                        help_text=_("即办件当场办结；否则为承诺件"))
     is_joint = models.BooleanField(_("联办件"), default=False, help_text=_("两个及以上部门联合办理"))
     extension_days = models.PositiveSmallIntegerField(
-        _("可延长时限（工作日）"), default=0,
-        help_text=_("经批准可延长的工作日数：一般 10，联合办理 15；0 为不可延长"))
+        _("可延长时限"), default=0,
+        help_text=_("经批准可延长的天数（单位同时限单位）：行政许可一般 10 个工作日，联合办理 15；0 为不可延长"))
     max_visits = models.PositiveSmallIntegerField(_("到办事现场次数"), default=1)
     visit_reason = models.TextField(_("需到现场的理由"), blank=True)
     online_depth = models.PositiveSmallIntegerField(_("网办深度"), choices=OnlineDepth.choices,
@@ -123,9 +150,15 @@ class Item(models.Model):
                     "个别中心的例外在“中心受理例外”中设置"))
     status = models.CharField(_("状态"), max_length=12, choices=ItemStatus.choices, default=ItemStatus.ACTIVE)
     version = models.PositiveIntegerField(_("版本"), default=1)
+    source_id = models.CharField(_("来源编号"), max_length=64, blank=True,
+                                 help_text=_("导入来源（如省级政务服务网）中的事项编号；再次导入时据此匹配"))
+    # What a draft still lacks ([{"field", "message"}]) and, for filtering, the GapKind values it
+    # touches (" limits materials "). Empty for every other status.
+    review_gaps = models.JSONField(_("待补充"), default=list, blank=True, editable=False)
+    review_gap_kinds = models.CharField(_("待补充类别"), max_length=80, blank=True, editable=False)
     # Denormalised for search: full pinyin and initials of the name, lower case (e.g. "yyzz").
-    search_pinyin = models.CharField(max_length=400, blank=True, editable=False)
-    search_initials = models.CharField(max_length=120, blank=True, editable=False, db_index=True)
+    search_pinyin = models.CharField(_("名称拼音"), max_length=400, blank=True, editable=False)
+    search_initials = models.CharField(_("拼音首字母"), max_length=120, blank=True, editable=False, db_index=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
@@ -133,17 +166,25 @@ class Item(models.Model):
         verbose_name_plural = _("政务服务事项")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=Q(committed_limit_days__lte=F("legal_limit_days")),
+            # One-row consistency rules (the cross-row ones live in catalog.validation). A draft is
+            # exempt: it is checked in full when it is published.
+            models.CheckConstraint(condition=Q(status="draft") | Q(committed_limit_days__lte=F("legal_limit_days")),
                                    name="committed_limit_not_above_legal"),
+            models.CheckConstraint(condition=Q(status="draft") | Q(legal_limit_days__isnull=False,
+                                                                   committed_limit_days__isnull=False),
+                                   name="published_item_has_limits"),
+            models.CheckConstraint(condition=Q(status="draft") | ~Q(kind=""), name="published_item_has_kind"),
             models.CheckConstraint(condition=Q(online_depth__gte=1, online_depth__lte=4),
                                    name="online_depth_1_to_4"),
-            # One-row consistency rules (the cross-row ones live in catalog.validation).
-            models.CheckConstraint(condition=Q(online_payment=False) | Q(has_fee=True),
+            models.CheckConstraint(condition=Q(status="draft") | Q(online_payment=False) | Q(has_fee=True),
                                    name="online_payment_needs_fee"),
-            models.CheckConstraint(condition=~Q(online_depth=4) | Q(max_visits=0),
+            models.CheckConstraint(condition=Q(status="draft") | ~Q(online_depth=4) | Q(max_visits=0),
                                    name="fully_online_means_zero_visits"),
-            models.CheckConstraint(condition=Q(is_immediate=False) | Q(committed_limit_days__lte=1),
+            models.CheckConstraint(condition=Q(status="draft") | Q(is_immediate=False)
+                                   | Q(committed_limit_days__lte=1),
                                    name="immediate_item_has_immediate_limit"),
+            models.CheckConstraint(condition=Q(limit_unit__in=["working", "natural"]), name="item_limit_unit_known"),
+            models.UniqueConstraint(fields=["source_id"], condition=~Q(source_id=""), name="item_source_id_unique"),
             models.CheckConstraint(condition=Q(delegated_down_to__gte=2, delegated_down_to__lte=5),
                                    name="delegated_down_to_a_centre_level"),
         ]
@@ -188,11 +229,9 @@ class Material(models.Model):
     class Meta:
         verbose_name = _("申请材料")
         verbose_name_plural = _("申请材料")
+        # A conditional material names its condition (catalog.validation): checked on every write of
+        # a published item, not by the database, since an imported draft may still lack it.
         ordering = ["item", "order", "id"]
-        constraints = [
-            models.CheckConstraint(condition=Q(required=True) | ~Q(condition=""),
-                                   name="conditional_material_has_condition"),
-        ]
 
     def __str__(self):
         return self.name
@@ -213,7 +252,7 @@ class Stage(models.Model):
     step = models.PositiveSmallIntegerField(_("环节序号"))
     kind = models.CharField(_("环节类型"), max_length=12, choices=StageKind.choices)
     name = models.CharField(_("环节名称"), max_length=100)
-    limit_days = models.PositiveSmallIntegerField(_("环节时限（工作日）"), default=0)
+    limit_days = models.PositiveSmallIntegerField(_("环节时限"), default=0, help_text=_("单位同事项的时限单位"))
     department = models.ForeignKey(Department, models.PROTECT, related_name="stages", verbose_name=_("办理部门"))
 
     class Meta:
@@ -280,7 +319,7 @@ class Bundle(models.Model):
     items: "models.ManyToManyField[Item, BundleItem]" = models.ManyToManyField(
         Item, through="BundleItem", related_name="bundles", verbose_name=_("事项"))
     is_active = models.BooleanField(_("在用"), default=True)
-    search_initials = models.CharField(max_length=60, blank=True, editable=False)
+    search_initials = models.CharField(_("拼音首字母"), max_length=60, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("一件事")
@@ -292,11 +331,13 @@ class Bundle(models.Model):
 
 
 class BundleItem(models.Model):
-    bundle = models.ForeignKey(Bundle, models.CASCADE, related_name="bundle_items")
-    item = models.ForeignKey(Item, models.PROTECT, related_name="bundle_items")
-    order = models.PositiveSmallIntegerField(default=0)
+    bundle = models.ForeignKey(Bundle, models.CASCADE, related_name="bundle_items", verbose_name=_("一件事"))
+    item = models.ForeignKey(Item, models.PROTECT, related_name="bundle_items", verbose_name=_("事项"))
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
 
     class Meta:
+        verbose_name = _("一件事所含事项")
+        verbose_name_plural = _("一件事所含事项")
         ordering = ["bundle", "order"]
         constraints = [models.UniqueConstraint(fields=["bundle", "item"], name="bundle_item_unique")]
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .bundles import bundle_limit_days, bundle_materials
+from .bundles import bundle_limits, bundle_materials
 from .models import (
     AnnouncementKind,
     Bundle,
@@ -20,9 +20,11 @@ from .models import (
     ItemKind,
     ItemStatus,
     ItemVersion,
+    LimitUnit,
     Material,
     MaterialSource,
 )
+from .text import limit_text, unit_days
 
 if TYPE_CHECKING:  # catalog.centres imports the item cache, which imports this module
     from .centres import AcceptingCentre
@@ -84,6 +86,11 @@ class NoticeStage:
     limit_days: int
     department_code: str
     department_name: str
+    limit_unit: str = LimitUnit.WORKING
+
+    @property
+    def limit_text(self) -> str:
+        return unit_days(self.limit_days, self.limit_unit) if self.limit_days else _("即时")
 
 
 @dataclass(frozen=True)
@@ -93,10 +100,15 @@ class NoticeStep:
     step: int
     stages: list[NoticeStage]
     limit_days: int
+    limit_unit: str = LimitUnit.WORKING
 
     @property
     def parallel(self) -> bool:
         return len(self.stages) > 1
+
+    @property
+    def limit_text(self) -> str:
+        return unit_days(self.limit_days, self.limit_unit) if self.limit_days else _("即时")
 
 
 @dataclass(frozen=True)
@@ -126,6 +138,8 @@ class OneTimeNotice:
     conditional_materials: list[NoticeMaterial]
     legal_limit_days: int
     committed_limit_days: int
+    limit_unit: str
+    limit_unit_label: str
     is_immediate: bool
     is_joint: bool
     extension_days: int
@@ -171,11 +185,16 @@ class OneTimeNotice:
     def committed_limit_text(self) -> str:
         if self.is_immediate:
             return _("即办（当场办结）")
-        return _("%(n)s 个工作日") % {"n": self.committed_limit_days}
+        return unit_days(self.committed_limit_days, self.limit_unit)
 
     @property
     def legal_limit_text(self) -> str:
-        return _("%(n)s 个工作日") % {"n": self.legal_limit_days}
+        return unit_days(self.legal_limit_days, self.limit_unit)
+
+    @property
+    def extension_text(self) -> str:
+        """"" when the limit cannot be extended."""
+        return unit_days(self.extension_days, self.limit_unit) if self.extension_days else ""
 
     @property
     def visits_text(self) -> str:
@@ -217,16 +236,16 @@ def _notice_material(material: Material) -> NoticeMaterial:
     )
 
 
-def _notice_steps(stages) -> list[NoticeStep]:
+def _notice_steps(stages, unit: str) -> list[NoticeStep]:
     by_step: dict[int, list[NoticeStage]] = {}
     for stage in stages:
         by_step.setdefault(stage.step, []).append(NoticeStage(
             step=stage.step, kind=stage.kind, kind_label=str(stage.get_kind_display()), name=stage.name,
             limit_days=stage.limit_days, department_code=stage.department.code,
-            department_name=stage.department.name,
+            department_name=stage.department.name, limit_unit=unit,
         ))
     # Parallel stages overlap, so a step takes as long as its slowest stage.
-    return [NoticeStep(step=step, stages=rows, limit_days=max(r.limit_days for r in rows))
+    return [NoticeStep(step=step, stages=rows, limit_days=max(r.limit_days for r in rows), limit_unit=unit)
             for step, rows in sorted(by_step.items())]
 
 
@@ -280,8 +299,11 @@ def one_time_notice(item: Item) -> OneTimeNotice:
         conditions=item.conditions,
         required_materials=[m for m in materials if m.required],
         conditional_materials=[m for m in materials if not m.required],
-        legal_limit_days=item.legal_limit_days,
-        committed_limit_days=item.committed_limit_days,
+        # only published items have notices: their limits are set (the database requires it)
+        legal_limit_days=item.legal_limit_days or 0,
+        committed_limit_days=item.committed_limit_days or 0,
+        limit_unit=item.limit_unit,
+        limit_unit_label=str(LimitUnit(item.limit_unit).label) if item.limit_unit in LimitUnit.values else item.limit_unit,
         is_immediate=item.is_immediate,
         is_joint=item.is_joint,
         extension_days=item.extension_days,
@@ -299,7 +321,7 @@ def one_time_notice(item: Item) -> OneTimeNotice:
         opening_hours=item.opening_hours,
         phone=item.phone,
         weekend_service=item.weekend_service,
-        steps=_notice_steps(item.stages.all()),
+        steps=_notice_steps(item.stages.all(), item.limit_unit),
         result_name=item.result_name,
         result_is_e_certificate=bool(item.result_certificate_type),
         instant_approval=[str(rule.get("label") or rule.get("field", "")) for rule in item.instant_approval_rules
@@ -334,6 +356,11 @@ class BundleNoticeItem:
     max_visits: int
     status: str
     status_label: str
+    limit_unit: str = LimitUnit.WORKING
+
+    @property
+    def committed_limit_text(self) -> str:
+        return limit_text(self.committed_limit_days, self.limit_unit, immediate=self.is_immediate)
 
 
 @dataclass(frozen=True)
@@ -349,15 +376,39 @@ class BundleNotice:
     required_materials: list[BundleNoticeMaterial]
     conditional_materials: list[BundleNoticeMaterial]
     combined_limit_days: int
-    """The items run in parallel: the longest committed limit, not the sum."""
+    """The items run in parallel: the longest committed limit, not the sum (in working days; see
+    combined_limits when some item counts natural days)."""
     sum_of_limits_days: int
-    """What the items would take one after another: the saving shown to applicants."""
+    """What the items would take one after another: the saving shown to applicants (working days)."""
     max_visits: int
     materials_before_merge: int
+    combined_limits: dict[str, int] = field(default_factory=dict)
+    """{unit: longest committed limit of the items counted in that unit}."""
+    sum_of_limits: dict[str, int] = field(default_factory=dict)
 
     @property
     def materials_total(self) -> int:
         return len(self.required_materials) + len(self.conditional_materials)
+
+    @staticmethod
+    def _text(limits: dict[str, int]) -> str:
+        parts = [unit_days(limits[unit], unit) for unit in LimitUnit.values if limits.get(unit)]
+        return "、".join(parts)
+
+    @property
+    def combined_limit_text(self) -> str:
+        """"20 个工作日", or "即办" when every item is done on the spot; with items counted in both units
+        both longest limits ("20 个工作日、60 个自然日": the bundle ends when the later one does)."""
+        return self._text(self.combined_limits) or _("即办")
+
+    @property
+    def sum_of_limits_text(self) -> str:
+        return self._text(self.sum_of_limits)
+
+    @property
+    def saves_time(self) -> bool:
+        """Handling the items in parallel is shorter than one after another, in some unit."""
+        return any(total > self.combined_limits.get(unit, 0) for unit, total in self.sum_of_limits.items())
 
 
 def bundle_notice(bundle: Bundle) -> BundleNotice:
@@ -379,6 +430,10 @@ def bundle_notice(bundle: Bundle) -> BundleNotice:
             item_names=[names[code] for code in merged.item_codes if code in names],
         ))
     active = [item for item in items if item.status != ItemStatus.ABOLISHED]
+    combined = bundle_limits(bundle)
+    sums: dict[str, int] = {}
+    for item in active:
+        sums[item.limit_unit] = sums.get(item.limit_unit, 0) + (item.committed_limit_days or 0)
     return BundleNotice(
         code=bundle.code,
         name=bundle.name,
@@ -387,14 +442,16 @@ def bundle_notice(bundle: Bundle) -> BundleNotice:
         life_event_name=bundle.life_event.name if bundle.life_event else "",
         items=[BundleNoticeItem(
             code=item.code, name=item.name, department_name=item.department.name,
-            legal_limit_days=item.legal_limit_days, committed_limit_days=item.committed_limit_days,
+            legal_limit_days=item.legal_limit_days or 0, committed_limit_days=item.committed_limit_days or 0,
             is_immediate=item.is_immediate, max_visits=item.max_visits, status=item.status,
-            status_label=str(item.get_status_display()),
+            status_label=str(item.get_status_display()), limit_unit=item.limit_unit,
         ) for item in items],
         required_materials=[m for m in materials if m.required],
         conditional_materials=[m for m in materials if not m.required],
-        combined_limit_days=bundle_limit_days(bundle),
-        sum_of_limits_days=sum(item.committed_limit_days for item in active),
+        combined_limit_days=combined.get(LimitUnit.WORKING, 0),
+        sum_of_limits_days=sums.get(LimitUnit.WORKING, 0),
+        combined_limits=combined,
+        sum_of_limits=sums,
         max_visits=max((item.max_visits for item in active), default=0),
         materials_before_merge=before,
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.db.models import Avg, Count, Q, QuerySet
 
-from .models import Item, ItemStatus, OnlineDepth
+from .models import Item, ItemStatus, LimitUnit, OnlineDepth
 
 
 def _share(part: int, whole: int) -> float:
@@ -25,8 +25,9 @@ _AGGREGATES = {
     "zero_visit": Count("id", filter=Q(max_visits=0)),
     "immediate": Count("id", filter=Q(is_immediate=True)),
     "fully_online": Count("id", filter=Q(online_depth=OnlineDepth.FULLY_ONLINE)),
-    "avg_legal": Avg("legal_limit_days"),
-    "avg_committed": Avg("committed_limit_days"),
+    # Averages in working days, over the items counted in working days: a natural day is not one.
+    "avg_legal": Avg("legal_limit_days", filter=Q(limit_unit=LimitUnit.WORKING)),
+    "avg_committed": Avg("committed_limit_days", filter=Q(limit_unit=LimitUnit.WORKING)),
 }
 
 
@@ -51,8 +52,8 @@ def _figures(row: dict) -> dict:
 
 def reform_summary(queryset: QuerySet | None = None) -> dict:
     """Figures over the active items of `queryset` (default: the whole catalog), overall and by
-    department. Shares are percentages with one decimal; limits are averages in working days; the
-    reduction is (average legal − average committed) / average legal."""
+    department. Shares are percentages with one decimal; limits are averages in working days over the
+    items counted in working days; the reduction is (average legal − average committed) / average legal."""
     qs = (queryset if queryset is not None else Item.objects.all()).filter(status=ItemStatus.ACTIVE)
     summary = _figures(qs.aggregate(**_AGGREGATES))
     rows = (qs.order_by().values("department__code", "department__name")

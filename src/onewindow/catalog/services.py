@@ -2,11 +2,16 @@
 (`validate_item`, see catalog.validation), keeps a full snapshot per version (ItemVersion) and
 publishes an Announcement when an item is added, retained, changed or abolished: catalog reform
 requires that every retained, changed or abolished item is announced in public (清单管理、动态调整、
-向社会公布). A write that changes nothing creates no version and no announcement."""
+向社会公布). A write that changes nothing creates no version and no announcement.
+
+A draft is saved with the problems it still has (what the catalog manager must fill in, kept in
+`Item.review_gaps`) unless one keeps it from being stored at all (validation.blocks_draft); it is
+announced (新增) only when it is published, which checks every rule."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 
 from django.db import transaction
@@ -31,12 +36,12 @@ from .models import (
     Material,
     Stage,
 )
-from .text import item_search_fields, pinyin_fields
-from .validation import validate_item  # noqa: F401 - public entry point of the rules
+from .text import item_search_fields, limit_text, pinyin_fields, unit_days
+from .validation import blocks_draft, gap_kind, validate_item
 
 __all__ = [
-    "ItemInvalid", "validate_item", "create_item", "update_item", "retain_item", "abolish_item", "set_materials",
-    "set_stages", "save_bundle", "bundle_materials", "bundle_limit_days", "describe_changes",
+    "ItemInvalid", "validate_item", "create_item", "update_item", "publish_draft", "retain_item", "abolish_item",
+    "set_materials", "set_stages", "save_bundle", "bundle_materials", "bundle_limit_days", "describe_changes",
 ]
 
 
@@ -57,10 +62,18 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
-def _check(data: ItemData, problems: list[Problem]) -> None:
-    problems = problems + validate_item(data)
-    if problems:
-        raise ItemInvalid(_dedupe(problems))
+def _check(data: ItemData, problems: list[Problem], gaps: Iterable[Problem] = ()) -> list[Problem]:
+    """Raise ItemInvalid for what keeps the item out; return what a draft still lacks (`gaps` the
+    caller knows of first, e.g. what an import file could not say), [] for any other status."""
+    problems = _dedupe(problems + validate_item(data))
+    if data["status"] != ItemStatus.DRAFT:
+        if problems:
+            raise ItemInvalid(problems)
+        return []
+    blockers = [p for p in problems if blocks_draft(p)]
+    if blockers:
+        raise ItemInvalid(blockers)
+    return _dedupe(list(gaps) + problems)
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
@@ -75,7 +88,7 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
 
 # --- applying data to the rows ---------------------------------------------------------------------
 
-def _apply(item: Item, data: ItemData) -> Item:
+def _apply(item: Item, data: ItemData, gaps: list[Problem]) -> Item:
     departments = {d.code: d for d in Department.objects.filter(
         code__in={data["department"], *(s["department"] for s in data["stages"])})}
     for name in ITEM_FIELDS:
@@ -87,16 +100,22 @@ def _apply(item: Item, data: ItemData) -> Item:
     for channel in CHANNELS:
         setattr(item, f"channel_{channel}", channel in data["channels"])
     item.search_pinyin, item.search_initials = item_search_fields(item.name, item.result_name)
+    item.review_gaps = [{"field": p.field, "message": p.message} for p in gaps]
+    kinds = sorted({gap_kind(p) for p in gaps})
+    item.review_gap_kinds = f" {' '.join(kinds)} " if kinds else ""
+    new = item.pk is None
     item.save()
-    item.life_events.set(LifeEvent.objects.filter(code__in=data["life_events"]))
-    _sync_materials(item, data["materials"])
-    _sync_stages(item, data["stages"], departments)
+    # A new item has no lists yet: nothing to read back or to match (an import writes hundreds).
+    if data["life_events"] or not new:
+        item.life_events.set(LifeEvent.objects.filter(code__in=data["life_events"]))
+    _sync_materials(item, data["materials"], new=new)
+    _sync_stages(item, data["stages"], departments, new=new)
     return item
 
 
-def _sync_materials(item: Item, materials: list[ItemData]) -> None:
+def _sync_materials(item: Item, materials: list[ItemData], *, new: bool = False) -> None:
     # Matched by name so uploaded sample files and blank forms survive an edit of the list.
-    existing = {m.name: m for m in item.materials.all()}
+    existing = {} if new else {m.name: m for m in item.materials.all()}
     if not existing:
         Material.objects.bulk_create([Material(item=item, order=order, **values)
                                       for order, values in enumerate(materials, start=1)])
@@ -112,8 +131,9 @@ def _sync_materials(item: Item, materials: list[ItemData]) -> None:
     item.materials.exclude(pk__in=keep).delete()
 
 
-def _sync_stages(item: Item, stages: list[ItemData], departments: dict[str, Department]) -> None:
-    existing = {(s.step, s.department.code): s for s in item.stages.select_related("department")}
+def _sync_stages(item: Item, stages: list[ItemData], departments: dict[str, Department], *,
+                 new: bool = False) -> None:
+    existing = {} if new else {(s.step, s.department.code): s for s in item.stages.select_related("department")}
     if not existing:
         Stage.objects.bulk_create([
             Stage(item=item, step=v["step"], kind=v["kind"], name=v["name"], limit_days=v["limit_days"] or 0,
@@ -168,9 +188,10 @@ def _material_changes(old: list[ItemData], new: list[ItemData]) -> list[str]:
     return lines
 
 
-def _stages_text(stages: list[ItemData]) -> str:
-    return "；".join(_("%(step)s.%(name)s（%(d)s，%(days)s个工作日）")
-                    % {"step": s["step"], "name": s["name"], "d": s["department"], "days": s["limit_days"]}
+def _stages_text(stages: list[ItemData], unit: str) -> str:
+    return "；".join(_("%(step)s.%(name)s（%(d)s，%(days)s）")
+                    % {"step": s["step"], "name": s["name"], "d": s["department"],
+                       "days": unit_days(s["limit_days"], unit)}
                     for s in stages) or _("（无）")
 
 
@@ -178,13 +199,22 @@ def describe_changes(old: ItemData, new: ItemData) -> list[str]:
     """Field-level differences between two item snapshots, one Chinese line per change."""
     lines: list[str] = []
     for name in ITEM_FIELDS:
+        if name == "limit_unit" and old.get(name) is None:
+            continue  # a snapshot from before limits had a unit: they were working days
         if old.get(name) != new.get(name):
             lines.append(f"{field_label(name)}：{_fmt(name, old.get(name))} → {_fmt(name, new.get(name))}")
     lines += _material_changes(old.get("materials", []), new.get("materials", []))
     if old.get("stages", []) != new.get("stages", []):
         lines.append(_("办理环节：%(old)s → %(new)s")
-                     % {"old": _stages_text(old.get("stages", [])), "new": _stages_text(new.get("stages", []))})
+                     % {"old": _stages_text(old.get("stages", []), old.get("limit_unit") or "working"),
+                        "new": _stages_text(new.get("stages", []), new.get("limit_unit") or "working")})
     return lines
+
+
+def _added_summary(item: Item) -> str:
+    return _("新增事项“%(n)s”（%(c)s），承诺办结时限：%(d)s") % {
+        "n": item.name, "c": item.code,
+        "d": limit_text(item.committed_limit_days, item.limit_unit, immediate=item.is_immediate)}
 
 
 def _publish(*, item: Item, kind: str, actor: User | None, reason: str, today: date | None, summary: str,
@@ -207,18 +237,18 @@ def _publish(*, item: Item, kind: str, actor: User | None, reason: str, today: d
 # --- public writes ------------------------------------------------------------------------------------
 
 @transaction.atomic
-def create_item(*, data: ItemData, actor: User | None = None, reason: str, today: date | None = None) -> Item:
+def create_item(*, data: ItemData, actor: User | None = None, reason: str, today: date | None = None,
+                gaps: Iterable[Problem] = ()) -> Item:
     """Add an item to the catalog (version 1) and announce it (新增), unless it is a draft (announced
-    when it becomes active) or arrives already abolished (e.g. restored from an export)."""
+    when it is published; saved with what it still lacks, `gaps` first) or arrives already abolished
+    (e.g. restored from an export)."""
     reason = _require_reason(reason)
     clean, problems = normalise(data)
     if clean["code"] and Item.objects.filter(code=clean["code"]).exists():
         raise ValidationError(_("事项编码“%(c)s”已存在") % {"c": clean["code"]}, field="code")
-    _check(clean, problems)
-    item = _apply(Item(version=1), clean)
+    item = _apply(Item(version=1), clean, _check(clean, problems, gaps))
     snapshot = clean  # exactly what was written (item_to_data(item) reads the same back)
-    summary = _("新增事项“%(n)s”（%(c)s），承诺办结时限 %(d)s 个工作日") % {
-        "n": item.name, "c": item.code, "d": item.committed_limit_days}
+    summary = _added_summary(item)
     _publish(item=item, kind=AnnouncementKind.ADDED, actor=actor, reason=reason, today=today, summary=summary,
              from_state="", snapshot=snapshot, changes=[summary],
              announce=item.status in (ItemStatus.ACTIVE, ItemStatus.SUSPENDED))
@@ -226,33 +256,51 @@ def create_item(*, data: ItemData, actor: User | None = None, reason: str, today
 
 
 @transaction.atomic
-def update_item(*, item: Item, data: ItemData, actor: User | None = None, reason: str, today: date | None = None) -> Item:
+def update_item(*, item: Item, data: ItemData, actor: User | None = None, reason: str, today: date | None = None,
+                gaps: Iterable[Problem] = ()) -> Item:
     """Change an item: keys missing from `data` keep their value; `materials` / `stages`, when given,
     replace the whole list. The new version is validated, snapshotted and announced (调整) with a
-    field-level summary; an update that changes nothing leaves no trace."""
+    field-level summary; an update that changes nothing leaves no trace. A draft stays a draft with
+    what it still lacks; a draft made active is checked in full and announced as added (新增)."""
     reason = _require_reason(reason)
     item = Item.objects.select_for_update().get(pk=item.pk)
     old = item_to_data(item)
     clean, problems = normalise(data, base=old)
     if clean["code"] != old["code"]:
         problems.append(Problem("code", _("事项编码发布后不能修改")))
-    _check(clean, problems)
+    if old["status"] != ItemStatus.DRAFT and clean["status"] == ItemStatus.DRAFT:
+        problems.append(Problem("status", _("已公布的事项不能改回草稿；如需停办请暂停或取消")))
+    new_gaps = _check(clean, problems, gaps)
     if clean == old:
         return item
     if old["status"] == ItemStatus.ABOLISHED:
         raise Conflict(_("事项“%(n)s”已取消，不能再修改；如需恢复请新增事项") % {"n": item.name}, field="status")
     changes = describe_changes(old, clean)
-    if old["status"] == ItemStatus.DRAFT and clean["status"] != ItemStatus.DRAFT:
+    published = old["status"] == ItemStatus.DRAFT and clean["status"] != ItemStatus.DRAFT
+    if published:
         kind = AnnouncementKind.ADDED
     elif clean["status"] == ItemStatus.ABOLISHED:
         kind = AnnouncementKind.ABOLISHED
     else:
         kind = AnnouncementKind.CHANGED
     item.version += 1
-    item = _apply(item, clean)
-    _publish(item=item, kind=kind, actor=actor, reason=reason, today=today, summary="；\n".join(changes),
+    item = _apply(item, clean, new_gaps)
+    summary = _added_summary(item) if published else "；\n".join(changes)
+    _publish(item=item, kind=kind, actor=actor, reason=reason, today=today, summary=summary,
              from_state=old["status"], snapshot=clean, changes=changes)
     return item
+
+
+@transaction.atomic
+def publish_draft(*, item: Item, data: ItemData | None = None, actor: User | None = None, reason: str,
+                  today: date | None = None) -> Item:
+    """Publish a draft (草稿 → 在用) with the changes in `data` (what the catalog manager filled in):
+    every consistency rule is checked, the item gets a new version and the public announcement (新增)
+    that every added item gets (清单管理、向社会公布). ItemInvalid lists what is still missing."""
+    if not Item.objects.filter(pk=item.pk, status=ItemStatus.DRAFT).exists():
+        raise Conflict(_("事项“%(n)s”不是草稿，无需发布") % {"n": item.name}, field="status")
+    return update_item(item=item, data={**(data or {}), "status": ItemStatus.ACTIVE}, actor=actor, reason=reason,
+                       today=today)
 
 
 @transaction.atomic

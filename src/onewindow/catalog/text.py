@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.utils.translation import gettext as _
+
 _KEEP = re.compile(r"[^a-z0-9]+")
 
 
@@ -42,3 +44,18 @@ def normalise_name(name: str) -> str:
     marks removed, lower case (《居民身份证》 and 居民身份证 are the same document)."""
     text = unicodedata.normalize("NFKC", name or "").lower()
     return "".join(ch for ch in text if ch.isalnum())
+
+
+def unit_days(days, unit: str) -> str:
+    """A number of days in an item's limit unit: "5 个工作日" or "60 个自然日" (catalog.models.LimitUnit)."""
+    if unit == "natural":
+        return _("%(n)s 个自然日") % {"n": days}
+    return _("%(n)s 个工作日") % {"n": days}
+
+
+def limit_text(days, unit: str, *, immediate: bool = False) -> str:
+    """How a committed limit is said to the public: "即办" for an immediate item (done on the spot,
+    whatever the number), otherwise the days in their unit."""
+    if immediate:
+        return _("即办")
+    return unit_days(days, unit)

@@ -6,7 +6,12 @@ ceiling; the committed limit is the centre's promise); an "immediate" committed 
 immediate item and vice versa; fully online means zero visits; a visit needs a written reason; zero
 visits without full online means the result can be posted; no fee means no online payment; a
 conditional material names its condition; the stages fit in the committed limit; the item hierarchy
-main -> sub -> handling holds (GB/T 39554.1-2020); codes have the shape of GB/T 39554.1.
+main -> sub -> handling holds (GB/T 39554.1-2020); codes have the shape of GB/T 39554.1. All limits of
+an item are in its one unit (working or natural days), so they are compared like with like.
+
+A draft may be saved with problems (it is what the catalog manager still has to fill in: `gap_kind`
+groups them); only the problems that keep a row from being stored at all (`blocks_draft`: no code,
+name or department, an unknown reference, a typo in a field name) refuse it.
 """
 
 from __future__ import annotations
@@ -20,17 +25,20 @@ from onewindow.orgs.models import Department
 
 from .itemdata import Problem, item_to_data, normalise
 from .models import (
+    GapKind,
     HandlingType,
     Item,
     ItemKind,
     ItemLevel,
     ItemStatus,
     LifeEvent,
+    LimitUnit,
     MaterialForm,
     MaterialSource,
     OnlineDepth,
     StageKind,
 )
+from .text import unit_days
 
 # An "immediate limit": the committed limit of an immediate item (即办件) is 0 or 1 working day.
 # The provincial portal records every 即办件 with a one-day committed limit (shared/data: 241 of 241),
@@ -50,6 +58,38 @@ CODE_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}-\d{12}(-\d{2})?$")
 CODE_SHAPE = "18位统一社会信用代码-12位基本编码[-2位业务办理项序号]，如 114506810000000000-000105001000-01"
 
 INSTANT_OPS = {"eq", "ne", "lt", "lte", "gt", "gte", "in", "truthy", "falsy"}
+
+# Problems on these fields keep even a draft out: the row could not be stored or found again.
+_DRAFT_BLOCKERS = {"code", "name", "department", "parent", "level", "status", "region_level", "source_id"}
+_GAP_KINDS = {
+    "kind": GapKind.KIND,
+    "legal_limit_days": GapKind.LIMITS, "committed_limit_days": GapKind.LIMITS, "limit_unit": GapKind.LIMITS,
+    "extension_days": GapKind.LIMITS, "stages": GapKind.LIMITS,
+    "is_immediate": GapKind.IMMEDIACY,
+    "max_visits": GapKind.VISITS, "visit_reason": GapKind.VISITS, "offers_post_delivery": GapKind.VISITS,
+    "online_depth": GapKind.VISITS,
+    "materials": GapKind.MATERIALS,
+}
+
+
+def _root(field: str) -> str:
+    return field.split("[")[0].split(".")[0]
+
+
+def blocks_draft(problem: Problem) -> bool:
+    """True when even a draft cannot be stored with this problem: no code, name or department, an
+    unknown parent or stage department, a duplicate material or stage, a field name the model lacks."""
+    root = _root(problem.field)
+    if root in _DRAFT_BLOCKERS or problem.message == _("未知字段"):
+        return True
+    if root == "stages" and problem.field.endswith((".department", ".step")):
+        return True
+    return root == "materials" and problem.field.endswith(".name")
+
+
+def gap_kind(problem: Problem) -> str:
+    """The GapKind of what a draft lacks, for the review queue's filter."""
+    return _GAP_KINDS.get(_root(problem.field), GapKind.OTHER)
 
 
 def code_problem(code: str) -> Problem | None:
@@ -88,6 +128,10 @@ def validate_item(data_or_item, *, parents: dict[str, str] | None = None, depart
         add(Problem("kind", _("事项类型“%(v)s”无效，可选：%(all)s") % {"v": data["kind"], "all": ", ".join(ItemKind.values)}))
     if data["status"] not in ItemStatus.values:
         add(Problem("status", _("状态“%(v)s”无效，可选：%(all)s") % {"v": data["status"], "all": ", ".join(ItemStatus.values)}))
+    if data["limit_unit"] not in LimitUnit.values:
+        add(Problem("limit_unit", _("时限单位“%(v)s”无效，可选：working（工作日）、natural（自然日）") % {"v": data["limit_unit"]}))
+    if data["source_id"] and Item.objects.filter(source_id=data["source_id"]).exclude(code=data["code"]).exists():
+        add(Problem("source_id", _("来源编号“%(v)s”已被另一个事项使用") % {"v": data["source_id"]}))
     if data["region_level"] not in (1, 2, 3, 4, 5):
         add(Problem("region_level", _("行使层级应为 1（省）至 5（村）")))
     if data.get("delegated_down_to", 3) not in (2, 3, 4, 5):
@@ -152,7 +196,8 @@ def _check_department(code, field, departments, add):
 
 
 def _check_limits(data, add):
-    legal, committed = data["legal_limit_days"], data["committed_limit_days"]
+    # Both limits are in the item's one unit (limit_unit), so they compare like with like.
+    legal, committed, unit = data["legal_limit_days"], data["committed_limit_days"], data["limit_unit"]
     if legal is None:
         add(Problem("legal_limit_days", _("法定办结时限不能为空")))
     if committed is None:
@@ -160,12 +205,12 @@ def _check_limits(data, add):
     if legal is None or committed is None:
         return
     if committed > legal:
-        add(Problem("committed_limit_days", _("承诺办结时限（%(c)s 个工作日）不能超过法定办结时限（%(l)s 个工作日）")
-                    % {"c": committed, "l": legal}))
+        add(Problem("committed_limit_days", _("承诺办结时限（%(c)s）不能超过法定办结时限（%(l)s）")
+                    % {"c": unit_days(committed, unit), "l": unit_days(legal, unit)}))
     if data["is_immediate"] and committed > IMMEDIATE_LIMIT_MAX_DAYS:
-        add(Problem("is_immediate", _("即办件的承诺时限应为 0 或 1 个工作日，现为 %(c)s 个工作日") % {"c": committed}))
+        add(Problem("is_immediate", _("即办件的承诺时限应为 0 或 1 天，现为 %(c)s") % {"c": unit_days(committed, unit)}))
     if committed == 0 and not data["is_immediate"]:
-        add(Problem("is_immediate", _("承诺时限为 0 个工作日（当场办结），应标为即办件；承诺件的承诺时限至少 1 个工作日")))
+        add(Problem("is_immediate", _("承诺时限为 0（当场办结），应标为即办件；承诺件的承诺时限至少 1 天")))
 
 
 def _check_visits_and_fees(data, add):
@@ -237,5 +282,5 @@ def _check_stages(data, departments, add):
         per_step[s["step"]] = max(per_step[s["step"]], s["limit_days"] or 0)
     total, committed = sum(per_step.values()), data["committed_limit_days"]
     if committed is not None and total > committed:
-        add(Problem("stages", _("各环节时限合计 %(t)s 个工作日（并联环节取最长），超过承诺办结时限 %(c)s 个工作日")
-                    % {"t": total, "c": committed}))
+        add(Problem("stages", _("各环节时限合计 %(t)s（并联环节取最长），超过承诺办结时限 %(c)s")
+                    % {"t": unit_days(total, data["limit_unit"]), "c": unit_days(committed, data["limit_unit"])}))

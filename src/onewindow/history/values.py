@@ -7,7 +7,6 @@ import json
 from types import SimpleNamespace
 
 from onewindow.cases import models, states
-from onewindow.cases import transitions as case_transitions
 
 
 def _values(choices) -> SimpleNamespace:
@@ -25,9 +24,9 @@ SYSTEM = "系统"
 
 
 def case_action(transition: str) -> str:
-    """The audit action a case transition writes, from the cases' verb table (the one place to point
-    at the cases' action registry when it replaces cases.transitions.VERBS)."""
-    return f"onewindow.case.{case_transitions.VERBS[transition]}"
+    """The audit action a case transition writes, from the cases' one transition table
+    (cases.states.CASE_MACHINE: each transition's label and audit verb)."""
+    return f"onewindow.case.{states.CASE_MACHINE.verb(transition)}"
 
 
 def recorded_action(verb: str) -> str:

@@ -68,9 +68,9 @@ class OutboxCursor(models.Model):
     """How far the outbox has read the audit trail: every event with an id up to `last_event_id` has
     been turned into notifications (or needed none)."""
 
-    name = models.CharField(max_length=40, unique=True)
-    last_event_id = models.BigIntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
+    name = models.CharField(_("名称"), max_length=40, unique=True)
+    last_event_id = models.BigIntegerField(_("已处理到的事件编号"), default=0)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("发件游标")

@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.core.admin import permission_formfield
 from onewindow.core.errors import DomainError
 
 from . import identity, services
@@ -57,6 +58,11 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (*(DjangoUserAdmin.fieldsets or ()), (_("联系信息"), {"fields": ["display_name", "phone"]}))
     add_fieldsets = DjangoUserAdmin.add_fieldsets + ((_("联系信息"), {"fields": ["display_name", "phone"]}),)
     inlines = [StaffRoleInline]
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        if db_field.name == "user_permissions":  # labelled in Chinese (core/admin.py)
+            return permission_formfield(self, db_field, request, **kwargs)
+        return super().formfield_for_manytomany(db_field, request=request, **kwargs)
 
     @admin.display(description=_("手机号"))
     def masked_phone(self, obj):

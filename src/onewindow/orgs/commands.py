@@ -1,4 +1,4 @@
-"""Console subcommands of orgs (see onewindow.cli): createuser, grantrole, revokerole."""
+"""Console subcommands of orgs (see onewindow.cli): createuser, grantrole, revokerole, regions."""
 
 from __future__ import annotations
 
@@ -84,6 +84,38 @@ def cmd_revokerole(args) -> None:
     print(f"revoked {args.role} from {args.username}")
 
 
+def cmd_regions(args) -> None:
+    from onewindow.core.errors import CommandFailed
+    from onewindow.orgs import divisions, regions
+    from onewindow.orgs.models import Region
+
+    if args.regions_command == "add":
+        region, report = regions.add_region(args.code, args.name, parent=args.parent)
+        for line in report.lines():
+            print(line)
+        print(f"{region.code} {region.name} ({region.get_level_display()})")
+    elif args.regions_command == "load":
+        if bool(args.file) == (args.bundled is not None):
+            raise CommandFailed("give FILE (code,name[,parent] per line) or --bundled [PREFIX], not both")
+        rows: list[tuple[int, str, str, str]] | list[tuple[str, str]]
+        if args.file:
+            rows = regions.read_regions_csv(args.file)
+        else:
+            prefix = args.bundled
+            if prefix and not prefix.isdigit():
+                raise CommandFailed(f"--bundled {prefix}: the prefix is the first digits of a code, e.g. 45")
+            rows = divisions.bundled_rows(prefix)
+            if not rows:
+                raise CommandFailed(f"no division of the bundled table starts with {prefix}")
+        for line in regions.load_regions(rows).lines():
+            print(line)
+    else:
+        shown = Region.objects.filter(code__startswith=args.prefix or "").order_by("code")
+        for region in shown.iterator():
+            print(f"{region.code}\t{region.level}\t{region.name}")
+        print(f"{shown.count()} regions", file=sys.stderr)
+
+
 def _add_scope(parser: argparse.ArgumentParser, *, role_required: bool) -> None:
     parser.add_argument("--role", required=role_required, metavar="ROLE", help=f"staff role: {ROLE_HELP}")
     parser.add_argument("--centre", metavar="CODE",
@@ -121,6 +153,33 @@ def register(sub):
                         "--password-stdin)")
     secret.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.set_defaults(func=cmd_createuser)
+
+    p = sub.add_parser(
+        "regions", help="add, load and list administrative regions (division codes)",
+        description="Regions are named by their division code (GB/T 2260 in the 12-digit statistical "
+        "form: province 2 digits, city 4, county 6, township 9, village 12); the level and the parent "
+        "follow from the code, and missing parents are created, named from the bundled national table "
+        "of province-, city- and county-level divisions or '待命名' (reported).",
+        epilog="examples:\n"
+        "  onewindow regions add 450681101 江平镇\n"
+        "  onewindow regions load --bundled 45        # Guangxi: the region, its cities and counties\n"
+        "  onewindow regions load villages.csv        # code,name[,parent] per line\n"
+        "  onewindow regions list 4506",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    actions = p.add_subparsers(dest="regions_command", metavar="ACTION", required=True)
+    a = actions.add_parser("add", help="add (or rename) one region")
+    a.add_argument("code", metavar="CODE", help="division code: 2, 4, 6, 9 or 12 digits")
+    a.add_argument("name", metavar="NAME")
+    a.add_argument("--parent", metavar="CODE", help="the region above (default: the one the code belongs to)")
+    a.set_defaults(func=cmd_regions)
+    a = actions.add_parser("load", help="load regions from a CSV file or from the bundled table")
+    a.add_argument("file", metavar="FILE", nargs="?", help="CSV: code,name[,parent] per line, UTF-8")
+    a.add_argument("--bundled", metavar="PREFIX", nargs="?", const="",
+                   help="load the bundled province/city/county table, or its part whose codes start with PREFIX")
+    a.set_defaults(func=cmd_regions)
+    a = actions.add_parser("list", help="list the regions (whose code starts with PREFIX)")
+    a.add_argument("prefix", metavar="PREFIX", nargs="?", default="")
+    a.set_defaults(func=cmd_regions)
 
     p = sub.add_parser("grantrole", help="give an account one more staff role",
                        description="Give an existing account a scoped staff role (audited).")

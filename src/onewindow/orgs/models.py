@@ -43,6 +43,10 @@ class Department(models.Model):
     short_name = models.CharField(_("简称"), max_length=30, blank=True)
     region = models.ForeignKey(Region, models.PROTECT, related_name="departments", verbose_name=_("所属区划"))
     is_active = models.BooleanField(_("有效"), default=True)
+    reconsideration_body = models.CharField(
+        _("行政复议机关"), max_length=100, blank=True,
+        help_text=_("不服本部门行政行为时受理行政复议的机关，印在不予许可决定书上。留空时为本级人民政府（行政复议法第二十四条）；"
+                    "海关、金融、外汇管理等垂直领导的机关和税务、国家安全机关须填写上一级主管部门（第二十七条）。"))
 
     class Meta:
         verbose_name = _("部门")

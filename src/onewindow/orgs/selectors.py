@@ -4,11 +4,21 @@ number, and finding applicants."""
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from onewindow.core import fastsql
 
 from . import identity
-from .models import Applicant, Department, PhoneConfirmation, Role, ServiceCentre, StaffRole, User
+from .models import (
+    Applicant,
+    Department,
+    PhoneConfirmation,
+    RegionLevel,
+    Role,
+    ServiceCentre,
+    StaffRole,
+    User,
+)
 
 DEPARTMENT_ROLES = frozenset({Role.APPROVER, Role.CHIEF_REPRESENTATIVE})
 CENTRE_ROLES = frozenset({Role.WINDOW_CLERK, Role.AGENT})
@@ -199,3 +209,18 @@ def pending_registration(confirmation_id) -> PhoneConfirmation | None:
     if not confirmation_id:
         return None
     return PhoneConfirmation.objects.filter(pk=confirmation_id).first()
+
+
+def reconsideration_body(department: Department) -> str:
+    """The body that hears an administrative reconsideration of ``department``'s acts, as printed on its
+    decisions: the department's own entry when set (vertically led bodies — customs, finance, foreign
+    exchange, tax, state security — go to the competent department one level up, Administrative
+    Reconsideration Law 2023 Art. 27); else the people's government of the department's region, going up
+    to the first county-level region or above (Art. 24: county-level and higher governments hear the
+    cases of their own departments)."""
+    if department.reconsideration_body.strip():
+        return department.reconsideration_body.strip()
+    region = department.region
+    while region.level > RegionLevel.COUNTY and region.parent is not None:
+        region = region.parent
+    return _("%(region)s人民政府") % {"region": region.name}

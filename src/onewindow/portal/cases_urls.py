@@ -9,7 +9,7 @@ from . import notifications_views, withdraw_views
 app_name = "portal_cases"
 urlpatterns = [
     path("track/", views.track, name="track"),
-    path("track/acceptance.pdf", views.track_notice, name="track_notice"),
+    path("track/<slug:kind>.pdf", views.track_notice, name="track_notice"),
     path("certificates/verify/", views.certificate_verify, name="certificate_verify"),
     path("certificates/<str:number>/", views.certificate, name="certificate"),
     path("apply/bundle/<slug:code>/", views.apply_bundle, name="apply_bundle"),
@@ -17,5 +17,6 @@ urlpatterns = [
     path("my/cases/", views.my_cases, name="my_cases"),
     path("my/cases/<str:number>/", views.my_case, name="my_case"),
     path("my/cases/<str:number>/withdraw/", withdraw_views.withdraw, name="withdraw"),
+    path("my/cases/<str:number>/<slug:kind>.pdf", views.my_case_notice, name="my_case_notice"),
     path("my/notifications/", notifications_views.my_notifications, name="my_notifications"),
 ]

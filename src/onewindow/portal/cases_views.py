@@ -3,11 +3,14 @@
 - /track/ (办件查询): number + query code, no sign-in; a wrong code reads exactly like an unknown number;
 - /certificates/verify/ and /certificates/<number>/: anyone checks that a certificate is genuine and valid;
 - /apply/<item_code>/ and /apply/bundle/<code>/: online application by a signed-in applicant;
-- /my/cases/: the signed-in applicant's own cases."""
+- /my/cases/: the signed-in applicant's own cases;
+- the written notices that decide on an application (acceptance, refusal, denial decision) as PDFs, to
+  the applicant only: on the progress page with the number and query code, or on their own case page."""
 
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -41,6 +44,7 @@ def _progress_context(case) -> dict:
         "case": case,
         "progress": case_selectors.progress(case, today=timezone.localdate()),
         "certificates": case.certificates.all(),
+        "applicant_notices": notices.applicant_notices(case),
     }
 
 
@@ -64,25 +68,37 @@ def track(request):
                 context["bundle"] = case_selectors.bundle_progress(application, today=timezone.localdate())
         else:
             context.update(_progress_context(case))
-            context["notice_query"] = request.GET.urlencode()
+            context["notice_query"] = urlencode({"number": case.number, "code": form.cleaned_data["code"]})
     return render(request, "portal/cases/track.html", context, status=404 if "not_found" in context else 200)
+
+
+def _notice_response(case, kind: str) -> HttpResponse:
+    """One of the applicant's notices (notices.APPLICANT_KINDS) as a PDF; 404 for another kind or one the
+    case has no grounds for."""
+    if kind not in notices.APPLICANT_KINDS:
+        raise Http404
+    try:
+        data = notices.build_notice(case, kind)
+    except NotFound:
+        raise Http404 from None
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{kind}-{case.number}.pdf"'
+    return response
 
 
 @throttle("progress", params=("number",))
 @require_GET
-def track_notice(request):
-    """The acceptance notice for the applicant, opened with the number and query code."""
+def track_notice(request, kind: str):
+    """A notice for the applicant (acceptance, refusal, denial decision), opened with the number and query
+    code like the progress page; a wrong code reads like an unknown number (404)."""
     form = TrackForm(request.GET or None)
     if not form.is_valid():
         raise Http404
     try:
         case = case_selectors.get_case_by_query(form.cleaned_data["number"], form.cleaned_data["code"])
-        data = notices.build_notice(case, "acceptance")
     except NotFound:
         raise Http404 from None
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="acceptance-{case.number}.pdf"'
-    return response
+    return _notice_response(case, kind)
 
 
 @require_GET
@@ -264,7 +280,24 @@ def my_case(request, number: str):
     except NotFound:
         raise Http404 from None
     context = _progress_context(case)
-    context["notice_query"] = f"number={case.number}&code={case.query_code}"
     context["track_url"] = notices.track_url(case)
     context["can_withdraw"] = can_withdraw(case)
     return render(request, "portal/cases/my_case.html", context)
+
+
+@require_GET
+def my_case_notice(request, number: str, kind: str):
+    """A notice of the signed-in applicant's own case; 404 for anyone else's case, and for staff (who
+    print it from the workbench)."""
+    if not request.user.is_authenticated:
+        return sign_in_first(request)
+    applicant = _applicant_or_refuse(request)
+    if applicant is None:
+        raise Http404
+    try:
+        case = case_selectors.get_case_for(request.user, number)
+    except NotFound:
+        raise Http404 from None
+    if case.applicant_id != applicant.pk:
+        raise Http404
+    return _notice_response(case, kind)

@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Spacer, Table
 
 from onewindow.catalog.selectors import NoticeMaterial, OneTimeNotice
 from onewindow.core import pdf
@@ -79,12 +79,12 @@ def notice_flowables(notice: OneTimeNotice, *, item_url: str, printed_on: dt.dat
     ]
     table = pdf.data_table(basics, col_widths=[26 * mm, width / 2 - 26 * mm, 26 * mm, width / 2 - 26 * mm],
                            header=False)
-    table.setStyle(TableStyle([("BACKGROUND", (0, 0), (0, -1), pdf.HEAD_BG),
+    table.setStyle(pdf.table_style([("BACKGROUND", (0, 0), (0, -1), pdf.HEAD_BG),
                                ("BACKGROUND", (2, 0), (2, -1), pdf.HEAD_BG),
                                ("SPAN", (1, -1), (3, -1))]))
     story += [pdf.para(_("基本信息"), st["h2"]), table]
     if notice.extension_days:
-        story.append(pdf.para(_("经批准可延长 %(n)s 个工作日，延长的理由将书面告知。") % {"n": notice.extension_days},
+        story.append(pdf.para(_("经批准可延长 %(d)s，延长的理由将书面告知。") % {"d": notice.extension_text},
                               st["small"]))
 
     story += [pdf.para(_("设定依据"), st["h2"]), pdf.para(notice.legal_basis or "—", st["body"])]
@@ -121,15 +121,14 @@ def notice_flowables(notice: OneTimeNotice, *, item_url: str, printed_on: dt.dat
         for step in notice.steps:
             for stage in step.stages:
                 name = stage.name + ("（" + _("并联办理") + "）" if step.parallel else "")
-                limit = _("%(n)s 个工作日") % {"n": stage.limit_days} if stage.limit_days else _("即时")
-                rows.append([str(step.step), name, stage.department_name, limit])
+                rows.append([str(step.step), name, stage.department_name, stage.limit_text])
         story.append(pdf.data_table(rows, col_widths=[14 * mm, width * 0.4, width * 0.6 - 44 * mm, 30 * mm]))
 
     qr = pdf.qr_drawing(item_url, size=26 * mm)
     caption = pdf.para(_("扫码查看最新办事指南：") + "\n" + item_url + "\n"
                        + _("本告知书所列材料即为全部材料，窗口不得要求提交告知书以外的材料。"), st["small"])
     box = Table([[qr, caption]], colWidths=[30 * mm, width - 30 * mm])
-    box.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    box.setStyle(pdf.table_style([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     story += [Spacer(1, 8), KeepTogether([box])]
     return story
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from onewindow.cases import selectors as case_selectors
 from onewindow.cases import services as case_services
-from onewindow.cases.states import CASE_TRANSITIONS
+from onewindow.cases.states import CASE_MACHINE
 from onewindow.core.errors import DomainError, NotFound
 from onewindow.orgs import selectors as org_selectors
 
@@ -23,7 +23,7 @@ from .account_views import sign_in_first
 
 def can_withdraw(case) -> bool:
     """Whether the case is in a state the withdrawal may leave (the one transition table, cases.states)."""
-    return case.state in CASE_TRANSITIONS["withdraw"][0]
+    return "withdraw" in CASE_MACHINE.allowed_actions(case.state)
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,6 +1,7 @@
 """One case on the workbench: its materials, stages, clock and record, and the forms of the actions the
-viewer may take now. Each form posts to `case_action`, which parses it and calls one cases service;
-a DomainError is shown beside the field it names and nothing changes."""
+viewer may take now — exactly those the cases action registry offers them (cases/actions.py; the forms
+are built in workbench/case_actions.py). Each form posts to `case_action`, which parses it and acts
+through the registry; a DomainError is shown beside the field it names and nothing changes."""
 
 from __future__ import annotations
 
@@ -10,26 +11,22 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from onewindow.audit import selectors as audit_selectors
 from onewindow.cases import notices
 from onewindow.cases import selectors as case_selectors
 from onewindow.cases import services as case_services
-from onewindow.cases.models import CaseMaterialStatus, FeeState
-from onewindow.cases.states import FINAL_CASE_STATES, CaseState, TaskState
+from onewindow.cases.actions import registry
+from onewindow.cases.states import FINAL_CASE_STATES, CaseState
 from onewindow.core.errors import DomainError, NotFound
 from onewindow.orgs import selectors as org_selectors
 from onewindow.orgs.models import Role
 
 from . import forms as f
+from .case_actions import action_forms
 from .common import add_domain_error, roles, staff_required
 
-CENTRE_ROLES = {Role.WINDOW_CLERK, Role.ADMINISTRATOR, Role.AGENT}
-# Intake decisions and conclusion are the centre's own acts; an agent only acts for the applicant
-# (supplies materials, pays), so it is not offered these forms.
-CLERK_ROLES = CENTRE_ROLES - {Role.AGENT}
 OVERSEER_ROLES = {Role.SUPERVISOR, Role.ADMINISTRATOR}
 
 
@@ -38,162 +35,6 @@ def _case_or_404(user, number: str):
         return case_selectors.get_case_for(user, number)
     except NotFound:
         raise Http404 from None
-
-
-def _my_tasks(user, case, state: str):
-    if not roles(user) & {Role.APPROVER, Role.CHIEF_REPRESENTATIVE}:
-        return []
-    return list(case_selectors.inbox(user, state=state).filter(case=case).select_related("department"))
-
-
-class Actions:
-    """The actions the viewer may take on the case now, each with its (unbound or bound) form. Which
-    ones are offered is presentation only: the service checks the rule again when the form is posted."""
-
-    LABELS = {
-        "accept": gettext_lazy("受理"),
-        "request_supplement": gettext_lazy("一次性补正告知"),
-        "refuse": gettext_lazy("不予受理"),
-        "supply": gettext_lazy("补正材料已收齐"),
-        "approve": gettext_lazy("审批通过"),
-        "deny": gettext_lazy("不予许可"),
-        "start_special_procedure": gettext_lazy("启动特别程序"),
-        "end_special_procedure": gettext_lazy("结束特别程序"),
-        "extend": gettext_lazy("延长办理期限"),
-        "supply_waived": gettext_lazy("容缺材料已补齐"),
-        "pay": gettext_lazy("登记缴费"),
-        "conclude": gettext_lazy("办结送达"),
-    }
-
-    def __init__(self, user, case, *, data=None, posted: str | None = None):
-        self.user, self.case = user, case
-        self.data, self.posted = data, posted
-        self.open_tasks = _my_tasks(user, case, TaskState.OPEN.value)
-        self.suspended_tasks = _my_tasks(user, case, TaskState.SUSPENDED.value)
-        centre_staff = bool(roles(user) & CENTRE_ROLES)
-        clerk = bool(roles(user) & CLERK_ROLES)
-        department_staff = bool(self.open_tasks or self.suspended_tasks)
-        state = case.state
-        materials = list(case.materials.select_related("material"))
-        self.forms: dict[str, object] = {}
-        if clerk and state == CaseState.SUBMITTED:
-            missing = [cm for cm in materials if cm.status == CaseMaterialStatus.MISSING and cm.material_id]
-            self._add("accept", f.AcceptForm).set_materials(
-                missing, [cm for cm in missing if cm.material and cm.material.waivable]
-            )
-            self._add("request_supplement", f.SupplementRequestForm).set_materials(materials)
-            self._add("refuse", f.RefuseForm)
-        if centre_staff and state == CaseState.SUPPLEMENT_REQUESTED:
-            pending = case.supplement_requests.filter(supplied_at__isnull=True).last()
-            self._add("supply", f.SupplyForm).set_defects(pending.defects if pending else [])
-            if clerk and pending and pending.task_id is None:
-                self._add("refuse", f.RefuseForm)
-        if self.open_tasks and state == CaseState.IN_PROGRESS:
-            self._add("approve", f.ApproveForm).set_tasks(self.open_tasks)
-            self._add("deny", f.DenyForm).set_tasks(self.open_tasks)
-            self._add("request_supplement", f.SupplementRequestForm).set_materials(materials)
-            self._add("start_special_procedure", f.SpecialProcedureForm).set_tasks(self.open_tasks)
-        if self.suspended_tasks and state == CaseState.SUSPENDED:
-            self._add("end_special_procedure", f.EndProcedureForm).set_procedures(
-                list(case.special_procedures.filter(ended_on__isnull=True, task__in=self.suspended_tasks))
-            )
-        if (
-            department_staff
-            and state in (CaseState.IN_PROGRESS, CaseState.SUSPENDED)
-            and case.item.extension_days
-        ):
-            self._add("extend", f.ExtendForm)
-        owed = [cm for cm in materials if cm.status == CaseMaterialStatus.WAIVED and cm.supplied_at is None]
-        if owed and (centre_staff or department_staff) and state not in (CaseState.CONCLUDED,):
-            self._add("supply_waived", f.SupplyWaivedForm).set_materials(owed)
-        unpaid = list(case.fees.filter(state=FeeState.UNPAID))
-        if unpaid and (centre_staff or department_staff):
-            self._add("pay", f.PaymentForm).set_fees(unpaid)
-        if state == CaseState.APPROVED and (
-            clerk or roles(user) & {Role.APPROVER, Role.CHIEF_REPRESENTATIVE}
-        ):
-            form = self._add("conclude", f.ConcludeForm)
-            if case.delivery_method:  # a posted application's result goes back by post by default
-                form.fields["delivery_method"].initial = case.delivery_method
-
-    def _add(self, name: str, form_class):
-        bound = self.data if self.posted == name else None
-        form = form_class(bound, prefix=name)
-        self.forms[name] = form
-        return form
-
-    def __iter__(self):
-        for name, form in self.forms.items():
-            yield {"name": name, "label": self.LABELS[name], "form": form}
-
-
-def _perform(action: str, user, case, form):
-    """Call the one service behind each action with the parsed form."""
-    data = form.cleaned_data
-    if action == "accept":
-        return case_services.accept_case(
-            clerk=user,
-            case=case,
-            waivers=form.waivers() or None,
-            provided_material_ids=form.provided_material_ids(),
-        )
-    if action == "request_supplement":
-        return case_services.request_supplement(actor=user, case=case, defects=form.defects())
-    if action == "refuse":
-        return case_services.refuse_case(clerk=user, case=case, reason=data["reason"])
-    if action == "supply":
-        return case_services.supply_supplement(
-            actor=user, case=case, provided_material_ids=[int(i) for i in data["materials"]]
-        )
-    if action == "approve":
-        return case_services.approve_task(approver=user, task=form.task(), opinion=data["opinion"])
-    if action == "deny":
-        return case_services.deny_task(approver=user, task=form.task(), reason=data["reason"])
-    if action == "start_special_procedure":
-        return case_services.start_special_procedure(
-            approver=user,
-            task=form.task(),
-            kind=data["kind"],
-            limit_days=data["limit_days"],
-            reason=data["reason"],
-        )
-    if action == "end_special_procedure":
-        return case_services.end_special_procedure(
-            approver=user, procedure=form.procedures[data["procedure"]], outcome=data["outcome"]
-        )
-    if action == "extend":
-        return case_services.extend_case(approver=user, case=case, days=data["days"], reason=data["reason"])
-    if action == "supply_waived":
-        return case_services.supply_waived_material(actor=user, case=case, material_id=int(data["material"]))
-    if action == "pay":
-        return case_services.record_payment(
-            actor=user, fee=form.fees[data["fee"]], receipt_number=data["receipt_number"]
-        )
-    if action == "conclude":
-        return case_services.conclude_case(
-            actor=user,
-            case=case,
-            delivery_method=data["delivery_method"],
-            delivery_address=data["delivery_address"],
-            tracking_number=data["tracking_number"],
-        )
-    raise Http404
-
-
-DONE = {
-    "accept": gettext_lazy("已受理。"),
-    "request_supplement": gettext_lazy("已出具补正材料通知书，计时暂停至补正。"),
-    "refuse": gettext_lazy("已不予受理，并已报备。"),
-    "supply": gettext_lazy("补正材料已登记。"),
-    "approve": gettext_lazy("已审批通过。"),
-    "deny": gettext_lazy("已作出不予许可决定，并已报备。"),
-    "start_special_procedure": gettext_lazy("特别程序已启动，计时暂停；请打印特别程序告知书。"),
-    "end_special_procedure": gettext_lazy("特别程序已结束，恢复计时。"),
-    "extend": gettext_lazy("已延长办理期限；请打印延期告知书。"),
-    "supply_waived": gettext_lazy("容缺材料已补齐。"),
-    "pay": gettext_lazy("缴费已登记。"),
-    "conclude": gettext_lazy("已办结。"),
-}
 
 
 def may_assign_agent(user, case) -> bool:
@@ -218,7 +59,7 @@ def agent_form(user, case, data=None):
     return form
 
 
-def _render_detail(request, case, actions: Actions, *, status: int = 200, assign_form=None):
+def _render_detail(request, case, actions: list[dict], *, status: int = 200, assign_form=None):
     today = timezone.localdate()
     progress = case_selectors.progress(case, today=today)
     running = case.state not in FINAL_CASE_STATES and case.state != CaseState.APPROVED
@@ -234,7 +75,7 @@ def _render_detail(request, case, actions: Actions, *, status: int = 200, assign
             "tasks": case.tasks.select_related("department", "completed_by").order_by("step", "id"),
             "events": audit_selectors.events_for(f"case:{case.number}"),
             "certificates": case.certificates.all(),
-            "actions": list(actions),
+            "actions": actions,
             "agent_form": assign_form or agent_form(request.user, case),
             "notices": notices.available_notices(case),
             "track_url": notices.track_url(case),
@@ -247,25 +88,26 @@ def _render_detail(request, case, actions: Actions, *, status: int = 200, assign
 @require_GET
 def case_detail(request, number: str):
     case = _case_or_404(request.user, number)
-    return _render_detail(request, case, Actions(request.user, case))
+    return _render_detail(request, case, action_forms(request.user, case))
 
 
 @staff_required
 @require_POST
 def case_action(request, number: str, action: str):
     case = _case_or_404(request.user, number)
-    actions = Actions(request.user, case, data=request.POST, posted=action)
-    form = actions.forms.get(action)
-    if form is None:
+    actions = action_forms(request.user, case, data=request.POST, posted=action)
+    offered = next((row for row in actions if row["name"] == action), None)
+    if offered is None:
         messages.error(request, _("该办件当前状态下不能进行此操作，或您无权办理。"))
         return redirect("workbench:case_detail", number=case.number)
+    form = offered["form"]
     if form.is_valid():
         try:
-            _perform(action, request.user, case, form)
+            registry.perform(request.user, case, action, form.params())
         except DomainError as exc:
-            add_domain_error(form, exc)
+            form.add_error(form.error_field(exc.field), exc.message)
         else:
-            messages.success(request, DONE[action])
+            messages.success(request, str(form.offer.action.done_message))
             return redirect("workbench:case_detail", number=case.number)
     case.refresh_from_db()
     return _render_detail(request, case, actions, status=400)
@@ -289,7 +131,7 @@ def assign_agent(request, number: str):
             messages.success(request, _("已指派代办员：%(name)s") % {"name": agent.display_name or agent.get_username()})
             return redirect("workbench:case_detail", number=case.number)
     case.refresh_from_db()
-    return _render_detail(request, case, Actions(request.user, case), status=400, assign_form=form)
+    return _render_detail(request, case, action_forms(request.user, case), status=400, assign_form=form)
 
 
 @staff_required
