@@ -32,6 +32,7 @@ COMMAND_MODULES = [
     "onewindow.ops.background",
     "onewindow.ops.commands",
     "onewindow.complaints.commands",
+    "onewindow.hall.commands",
 ]
 
 

@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     # The action engine (state machines, action registries) cases register their actions with.
     "onewindow.workflow",
     "onewindow.cases",
+    # The hall: appointments, tickets and calling (预约、取号、叫号).
+    "onewindow.hall",
     # The sample history for the demo and the benchmarks (no models of its own).
     "onewindow.history",
     # Background work (Celery): notifications to applicants; the daily check and monthly reports.
@@ -418,6 +420,8 @@ JOBS_SCHEDULE = {
     "jobs-monthly-reports": {"task": "onewindow.jobs.tasks.build_report",
                              "crontab": {"minute": "30", "hour": "6", "day_of_month": "1"}},
     "complaints-dispatch-refresh": {"task": "onewindow.complaints.tasks.refresh_dispatch_model", "crontab": {"minute": "40"}},
+    # The hall: appointments not checked in by their half-day's end become no-shows; old tickets close.
+    "hall-sweep": {"task": "onewindow.hall.tasks.sweep", "crontab": {"minute": "5"}},
 }
 # ONEWINDOW_NOTIFY_BACKEND (default log): how notifications reach applicants. `log` stores them (the
 #   applicant reads them under 我的消息) and logs each text message with the phone number masked; a dotted

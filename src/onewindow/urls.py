@@ -11,6 +11,7 @@ urlpatterns = [
     path("staff/", include("onewindow.workbench.urls")),
     path("account/", include("onewindow.portal.account_urls")),
     path("", include("onewindow.portal.cases_urls")),
+    path("", include("onewindow.portal.hall_urls")),
     path("", include("onewindow.portal.urls")),
 ]
 

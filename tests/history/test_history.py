@@ -248,3 +248,16 @@ def test_audit_copy_lines_escape_what_copy_would_read_as_control(world):
                                                                                                   "n": 1}, moment)
     report = verify(chain_keys=[chain.key])
     assert report.ok and report.events == 2, report.problems
+
+
+def test_cases_at_a_township_centre_are_of_items_delegated_to_it(world):
+    from onewindow.catalog.models import CentreLevel, Item
+    from tests.factories import ServiceCentreFactory, WindowFactory
+
+    township = ServiceCentreFactory(code="TS01", name="江平镇便民服务中心", level=CentreLevel.TOWNSHIP)
+    WindowFactory(centre=township, number="1")
+    Item.objects.exclude(pk=world.licence.pk).update(delegated_down_to=CentreLevel.TOWNSHIP)
+    generate(600)
+    at_township = set(Case.objects.filter(centre=township).values_list("item_id", flat=True))
+    assert at_township and world.licence.pk not in at_township  # 就近办: only the items delegated there
+    assert Case.objects.filter(item=world.licence).exists()

@@ -36,7 +36,10 @@ PUBLIC_PAGES = {
     "portal:reform", "portal_cases:track", "portal_cases:certificate_verify", "workbench:login",
     "portal_account:login", "portal_account:register",
     "api:openapi-json", "api:openapi-view",
+    "portal_hall:halls", "portal_hall:hall", "portal_hall:screen",
 }
+HALL_CLERKS = {"clerk"}  # window clerks of the centre with a hall (other_clerk's centre runs none)
+KIOSK_STAFF = {"clerk", "agent"}  # the kiosk is signed in with a clerk's or agent's account of the centre
 
 
 def _walk(patterns, prefix="", namespace=""):
@@ -89,6 +92,12 @@ def expected_page(name: str, role: str, target: str | None) -> set[int] | str:
     if name in ("portal_cases:apply", "portal_cases:apply_bundle", "portal_cases:my_cases",
                 "portal_cases:my_notifications"):
         return APPLICANT_LOGIN if anonymous else {200} if role in APPLICANTS else {403}
+    if name in ("portal_hall:book", "portal_hall:my_appointments"):
+        return APPLICANT_LOGIN if anonymous else {200} if role in APPLICANTS else {403}
+    if name == "portal_hall:my_appointment":
+        return APPLICANT_LOGIN if anonymous else {404} if role in APPLICANTS else {403}  # an unknown code
+    if name == "portal_hall:cancel":
+        return {405}  # a POST only
     if name in ("portal_cases:my_case", "portal_cases:withdraw"):
         if anonymous:
             return APPLICANT_LOGIN
@@ -132,6 +141,14 @@ def expected_page(name: str, role: str, target: str | None) -> set[int] | str:
         return {404}  # the test item is published, so it has no draft page (tests/workbench/test_catalog_drafts.py)
     if name in ("workbench:case_action", "workbench:case_assign_agent"):
         return {404, 405}  # never by GET (the POST is checked against the case in the services)
+    if name == "workbench:hall_calling":
+        return {200} if role in HALL_CLERKS else {404}
+    if name == "workbench:hall_kiosk":
+        return {200} if role in KIOSK_STAFF else {404}
+    if name == "workbench:hall_window_action":
+        return {405}  # a POST only (checked against the clerk's centre)
+    if name == "workbench:hall_ticket":
+        return {404}  # no such ticket (who may see one: tests/hall/test_pages.py)
     raise KeyError(name)
 
 
@@ -143,6 +160,12 @@ def _page_kwargs(m: Matrix, name: str, params: list[str], target: str | None, ex
             values[param] = case.number if name != "portal_cases:certificate" else "DX-NO-SUCH-CERT"
         elif param == "item_code":
             values[param] = m.world.licence.code
+        elif param == "code" and name in ("portal_hall:hall", "portal_hall:screen"):
+            values[param] = m.world.centre.code
+        elif param == "code" and name.startswith("portal_hall:"):
+            values[param] = "NOSUCH23"  # an appointment code nobody holds
+        elif param in ("window_id", "ticket_id"):
+            values[param] = m.world.centre.windows.first().pk if param == "window_id" else 999999
         elif param == "code":
             values[param] = extra["bundle"].code if "bundle" in name else (
                 extra["life_event"].code if "life_event" in name else m.world.licence.code)
@@ -151,7 +174,7 @@ def _page_kwargs(m: Matrix, name: str, params: list[str], target: str | None, ex
         elif param == "material_id":
             values[param] = m.world.licence.materials.order_by("id").first().pk
         elif param == "action":
-            values[param] = "approve"
+            values[param] = "call" if name.startswith("workbench:hall") else "approve"
         elif param == "report_id":
             values[param] = 999999
         elif param == "fmt":
@@ -162,6 +185,9 @@ def _page_kwargs(m: Matrix, name: str, params: list[str], target: str | None, ex
 
 
 def _catalog_extras(m: Matrix) -> dict:
+    from onewindow.hall.services import set_up_hall
+
+    set_up_hall(centre=m.world.centre)  # the clerk's centre runs a hall; the other clerk's does not
     life_event = LifeEvent.objects.create(code="kaiban", name="开办企业", audience="enterprise")
     bundle = Bundle.objects.create(code="kaiban-geti", name="开个体工商户", life_event=life_event)
     BundleItem.objects.create(bundle=bundle, item=m.world.licence, order=1)

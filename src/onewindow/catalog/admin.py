@@ -20,12 +20,13 @@ from django.utils.translation import gettext_lazy
 from onewindow.core import uploads
 from onewindow.core.errors import DomainError
 
-from . import services
+from . import centres, services
 from .forms import ItemAdminForm, ReasonForm
 from .models import (
     Announcement,
     Bundle,
     BundleItem,
+    CentreAcceptance,
     Delegation,
     Item,
     ItemVersion,
@@ -132,7 +133,8 @@ class ItemAdmin(admin.ModelAdmin):
     inlines = [MaterialInline, StageInline]
     list_display = ["code", "name", "department", "kind", "status", "is_immediate", "committed_limit_days",
                     "limit_unit", "max_visits", "online_depth", "version"]
-    list_filter = ["department", "kind", "status", "limit_unit", "is_immediate", "max_visits", "online_depth"]
+    list_filter = ["department", "kind", "status", "limit_unit", "is_immediate", "max_visits", "online_depth",
+                   "delegated_down_to"]
     search_fields = ["name", "code", "search_initials", "search_pinyin"]
     list_select_related = ["department"]
     autocomplete_fields = ["parent"]
@@ -260,3 +262,41 @@ class DelegationAdmin(admin.ModelAdmin):
     search_fields = ["item__code", "item__name", "representative__username", "representative__display_name"]
     autocomplete_fields = ["item"]
     raw_id_fields = ["representative"]
+
+
+@admin.register(CentreAcceptance)
+class CentreAcceptanceAdmin(admin.ModelAdmin):
+    """A centre's exceptions to an item's level rule (catalog/centres.py). Saved and removed through
+    catalog.centres.set_centre_acceptance, so intake sees the change at once and it is audited."""
+
+    list_display = ["item", "centre", "accepts", "note", "updated_at"]
+    list_filter = ["accepts", "centre"]
+    search_fields = ["item__code", "item__name", "centre__code", "centre__name"]
+    list_select_related = ["item", "centre"]
+    autocomplete_fields = ["item"]
+    fields = ["item", "centre", "accepts", "note"]
+    actions = ["remove_selected"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["item", "centre"] if obj is not None else []
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # bulk deletes would bypass the service
+        return actions
+
+    def save_model(self, request, obj, form, change):
+        row = centres.set_centre_acceptance(item=obj.item, centre=obj.centre, accepts=obj.accepts, note=obj.note,
+                                               actor=request.user)
+        obj.pk = row.pk if row is not None else None
+
+    def delete_model(self, request, obj):
+        centres.set_centre_acceptance(item=obj.item, centre=obj.centre, accepts=None, actor=request.user)
+
+    @admin.action(description=gettext_lazy("删除所选例外（恢复按层级受理）"))
+    def remove_selected(self, request, queryset):
+        rows = list(queryset.select_related("item", "centre"))
+        with transaction.atomic():
+            for row in rows:
+                centres.set_centre_acceptance(item=row.item, centre=row.centre, accepts=None, actor=request.user)
+        self.message_user(request, _("已删除 %(n)s 条例外") % {"n": len(rows)})

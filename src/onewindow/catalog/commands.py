@@ -1,4 +1,5 @@
-"""Console subcommands of the catalog: `onewindow catalog export|import|drafts|summary|check`."""
+"""Console subcommands of the catalog: `onewindow catalog export|import|drafts|summary|check`, and where
+items are handled (就近办, catalog/centres.py): `delegate`, `centre`, `where`."""
 
 from __future__ import annotations
 
@@ -76,6 +77,44 @@ def cmd_check(args) -> None:
     sys.stdout.flush()
 
 
+def cmd_delegate(args) -> None:
+    from . import centres, services
+
+    item = centres.item_by_code(args.code)
+    level = centres.level_by_name(args.level)
+    item = services.update_item(item=item, data={"delegated_down_to": level}, reason=args.reason)
+    print(f"{item.code} {item.name}：就近办层级 {item.get_delegated_down_to_display()} (v{item.version})")
+    _print_where(item)
+
+
+def cmd_centre(args) -> None:
+    from . import centres
+
+    item = centres.item_by_code(args.code)
+    centre = centres.centre_by_code(args.centre)
+    accepts = {"accept": True, "refuse": False, "clear": None}[args.decision]
+    centres.set_centre_acceptance(item=item, centre=centre, accepts=accepts, note=args.note)
+    _print_where(item)
+
+
+def cmd_where(args) -> None:
+    from . import centres
+
+    _print_where(centres.item_by_code(args.code))
+
+
+def _print_where(item) -> None:
+    from .centres import accepting_centres
+
+    rows = accepting_centres(item)
+    print(f"可办理“{item.name}”的中心 centres that accept {item.code} ({len(rows)}):")
+    for row in rows:
+        mark = " *" if row.explicit else ""
+        print(f"  {row.code:<8} {row.name}（{row.level_label}）{mark}")
+    if any(row.explicit for row in rows):
+        print("  * 单独设置的例外 an explicit exception for this centre")
+
+
 def register(sub):
     parser = sub.add_parser("catalog", help="export, import, summarise and check the service catalog")
     actions = parser.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)
@@ -106,3 +145,20 @@ def register(sub):
 
     p = actions.add_parser("check", help="validate every item against the catalog rules")
     p.set_defaults(func=cmd_check)
+
+    p = actions.add_parser("delegate", help="set the lowest level of centre that accepts an item (就近办)")
+    p.add_argument("code", metavar="ITEM_CODE")
+    p.add_argument("level", metavar="LEVEL", help="city, county (the default: not delegated), township or village")
+    p.add_argument("--reason", required=True, help="reason published with the announcement")
+    p.set_defaults(func=cmd_delegate)
+
+    p = actions.add_parser("centre", help="make one centre an exception for an item: accept, refuse or clear")
+    p.add_argument("code", metavar="ITEM_CODE")
+    p.add_argument("centre", metavar="CENTRE_CODE")
+    p.add_argument("decision", choices=["accept", "refuse", "clear"])
+    p.add_argument("--note", default="", help="why (shown to administrators)")
+    p.set_defaults(func=cmd_centre)
+
+    p = actions.add_parser("where", help="list the centres that accept an item")
+    p.add_argument("code", metavar="ITEM_CODE")
+    p.set_defaults(func=cmd_where)

@@ -67,12 +67,19 @@ class ItemAdminForm(forms.ModelForm):
             "visit_reason", "online_depth", "has_fee", "fee_description", "fee_amount", "online_payment",
             "channel_window", "channel_online", "channel_post", "channel_self_service", "offers_post_delivery",
             "location", "opening_hours", "phone", "conditions", "result_name", "result_certificate_type",
-            "instant_approval_rules", "life_events", "weekend_service", "status", "source_id",
+            "instant_approval_rules", "life_events", "weekend_service", "delegated_down_to", "status", "source_id",
         ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Left empty (a form posted without it): the item keeps its level (就近办, catalog/centres.py).
+        self.fields["delegated_down_to"].required = False
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
+        if cleaned.get("delegated_down_to") in (None, ""):
+            cleaned.pop("delegated_down_to", None)
         formsets = getattr(self.instance, "_admin_formsets", [])
         if self.errors or not all(fs.is_valid() for fs in formsets):
             return cleaned

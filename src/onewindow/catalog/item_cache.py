@@ -9,20 +9,25 @@ list always comes with a new key and every server process sees the new key as so
 item row. (A material's sample file and blank form are uploaded without a new version; intake does
 not use them.) Stages and life events, which intake does not need, are not loaded.
 
+The centres that are exceptions to the item's level rule (catalog/centres.py) are kept the same way:
+catalog.centres.set_centre_acceptance renews the item's `updated_at` in the transaction that writes them.
+
 The materials handed out are shared between requests and threads: callers read them and point new
 rows at them, never change them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
+from types import MappingProxyType
 
 from django.utils.translation import gettext as _
 
 from onewindow.core import fastsql
 from onewindow.core.errors import NotFound
 
-from .models import Item, Material, Stage
-from .selectors import PUBLIC_STATUSES
+from .models import CentreAcceptance, Item, Material, Stage
+from .notices import PUBLIC_STATUSES
 
 CACHED_ITEMS = 512
 # Read on every submission: compiled once (core/fastsql.py), with the department joined.
@@ -36,9 +41,21 @@ def _materials(item_id: int, version: int, updated_at) -> tuple[Material, ...]:
     return tuple(Material.objects.filter(item_id=item_id).order_by("order", "id"))
 
 
+@lru_cache(maxsize=CACHED_ITEMS)
+def _centre_exceptions(item_id: int, version: int, updated_at) -> Mapping[int, bool]:
+    return MappingProxyType(dict(CentreAcceptance.objects.filter(item_id=item_id).values_list("centre_id", "accepts")))
+
+
+def centre_exceptions(item: Item) -> Mapping[int, bool]:
+    """{centre id: accepts} of the item's explicit centre entries, from the cache (a query only the first
+    time an item's version is seen in this process)."""
+    return _centre_exceptions(item.pk, item.version, item.updated_at)
+
+
 def forget() -> None:
     """Drop every cached list (tests whose rolled-back items may come back under the same id)."""
     _materials.cache_clear()
+    _centre_exceptions.cache_clear()
 
 
 def item_for_intake(code: str) -> Item:

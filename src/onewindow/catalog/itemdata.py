@@ -28,7 +28,8 @@ ITEM_FIELDS = [
     "legal_limit_days", "committed_limit_days", "limit_unit", "is_immediate", "is_joint", "extension_days", "max_visits",
     "visit_reason", "online_depth", "has_fee", "fee_description", "fee_amount", "online_payment", "channels",
     "offers_post_delivery", "location", "opening_hours", "phone", "conditions", "result_name",
-    "result_certificate_type", "instant_approval_rules", "life_events", "weekend_service", "status", "source_id",
+    "result_certificate_type", "instant_approval_rules", "life_events", "weekend_service", "delegated_down_to",
+    "status", "source_id",
 ]
 MATERIAL_FIELDS = ["name", "source", "required", "condition", "form", "copies", "original_required", "waivable",
                    "certificate_type", "note"]
@@ -38,7 +39,7 @@ _STR_FIELDS = {"code", "name", "kind", "level", "handling_type", "legal_basis", 
                "location", "opening_hours", "phone", "conditions", "result_name", "result_certificate_type",
                "status", "source_id"}
 _INT_FIELDS = {"region_level", "legal_limit_days", "committed_limit_days", "extension_days", "max_visits",
-               "online_depth"}
+               "online_depth", "delegated_down_to"}
 _BOOL_FIELDS = {"is_immediate", "is_joint", "has_fee", "online_payment", "offers_post_delivery",
                 "weekend_service"}
 _MATERIAL_BOOLS = {"required", "original_required", "waivable"}

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.orgs.models import Department, RegionLevel
+from onewindow.orgs.models import CentreLevel, Department, RegionLevel, ServiceCentre
 
 
 class ItemKind(models.TextChoices):
@@ -143,6 +143,11 @@ class Item(models.Model):
         help_text=_("满足全部规则即自动批准；空为不适用秒批"))
     life_events = models.ManyToManyField(LifeEvent, blank=True, related_name="items", verbose_name=_("主题"))
     weekend_service = models.BooleanField(_("列入“5+2”周末服务"), default=False)
+    # 就近办: the lowest level of centre that accepts the item (catalog/centres.py has the rule).
+    delegated_down_to = models.PositiveSmallIntegerField(
+        _("就近办：可受理的最低中心层级"), choices=CentreLevel.choices, default=CentreLevel.COUNTY,
+        help_text=_("县级：市、县政务服务中心受理；乡镇：下沉到乡镇（街道）便民服务中心；村：下沉到村（社区）代办点。"
+                    "个别中心的例外在“中心受理例外”中设置"))
     status = models.CharField(_("状态"), max_length=12, choices=ItemStatus.choices, default=ItemStatus.ACTIVE)
     version = models.PositiveIntegerField(_("版本"), default=1)
     source_id = models.CharField(_("来源编号"), max_length=64, blank=True,
@@ -180,6 +185,8 @@ class Item(models.Model):
                                    name="immediate_item_has_immediate_limit"),
             models.CheckConstraint(condition=Q(limit_unit__in=["working", "natural"]), name="item_limit_unit_known"),
             models.UniqueConstraint(fields=["source_id"], condition=~Q(source_id=""), name="item_source_id_unique"),
+            models.CheckConstraint(condition=Q(delegated_down_to__gte=2, delegated_down_to__lte=5),
+                                   name="delegated_down_to_a_centre_level"),
         ]
         indexes = [models.Index(fields=["department", "status"]), models.Index(fields=["status", "name"])]
 
@@ -275,6 +282,29 @@ class Delegation(models.Model):
 
     def __str__(self):
         return f"{self.representative} · {self.item}"
+
+
+class CentreAcceptance(models.Model):
+    """One centre's exception to an item's level rule (catalog/centres.py): `accepts` lets a centre
+    take an item not delegated to its level (a pilot township), or stops one from taking an item that
+    is (a township without the staff yet). Written through catalog.centres.set_centre_acceptance,
+    which renews the item's `updated_at` so intake's item cache sees the change at once."""
+
+    item = models.ForeignKey(Item, models.CASCADE, related_name="centre_acceptances", verbose_name=_("事项"))
+    centre = models.ForeignKey(ServiceCentre, models.CASCADE, related_name="item_acceptances",
+                               verbose_name=_("中心"))
+    accepts = models.BooleanField(_("受理"), help_text=_("勾选：该中心受理此事项；不勾选：该中心不受理此事项"))
+    note = models.CharField(_("说明"), max_length=200, blank=True, help_text=_("如：江平派出所进驻，试点受理"))
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("中心受理例外")
+        verbose_name_plural = _("中心受理例外")
+        constraints = [models.UniqueConstraint(fields=["item", "centre"], name="centre_acceptance_unique")]
+        ordering = ["item", "centre"]
+
+    def __str__(self):
+        return f"{self.centre} · {self.item} · {'受理' if self.accepts else '不受理'}"
 
 
 class Bundle(models.Model):

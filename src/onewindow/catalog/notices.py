@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +25,9 @@ from .models import (
     MaterialSource,
 )
 from .text import limit_text, unit_days
+
+if TYPE_CHECKING:  # catalog.centres imports the item cache, which imports this module
+    from .centres import AcceptingCentre
 
 # Items the public may open: drafts are never shown; suspended/abolished ones are shown with a notice.
 PUBLIC_STATUSES = (ItemStatus.ACTIVE, ItemStatus.SUSPENDED, ItemStatus.ABOLISHED)
@@ -162,6 +166,8 @@ class OneTimeNotice:
     catalog_date: dt.date
     status_announcement: NoticeAnnouncement | None = None
     materials_total: int = field(default=0)
+    where: list[AcceptingCentre] = field(default_factory=list)
+    """The centres where the item can be handled (就近办, catalog/centres.py), county first."""
 
     @property
     def is_active(self) -> bool:
@@ -277,6 +283,8 @@ def one_time_notice(item: Item) -> OneTimeNotice:
     """The one-time notice (一次性告知) of an item: every condition, material, limit, channel, fee,
     place and step at once, so the applicant never meets a second surprise (Administrative
     Licensing Law, Art. 30 and 32: publish the list, tell all missing materials at once)."""
+    from .centres import accepting_centres
+
     materials = [_notice_material(m) for m in item.materials.all()]
     return OneTimeNotice(
         code=item.code,
@@ -323,6 +331,7 @@ def one_time_notice(item: Item) -> OneTimeNotice:
         catalog_date=_catalog_date(item),
         status_announcement=_status_announcement(item),
         materials_total=len(materials),
+        where=accepting_centres(item),
     )
 
 

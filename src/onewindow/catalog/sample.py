@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onewindow.core.errors import ValidationError
-from onewindow.orgs.models import Role, StaffRole, User
+from onewindow.orgs.models import Role, ServiceCentre, StaffRole, User
 
-from . import io, services
-from .models import Bundle, Delegation, Item, ItemStatus
+from . import centres, io, services
+from .models import Bundle, CentreAcceptance, Delegation, Item, ItemStatus
 
 SAMPLE_FILE = Path(__file__).parent / "sample" / "catalog.yaml"
 IMPORT_REASON = "示例目录"
@@ -34,6 +34,16 @@ STATUS_REASONS = {
     "114506810076010447-070010000000-00": (
         "东兴市现无在售经济适用住房房源，本事项暂停受理；住房困难家庭可申请公共租赁住房保障，恢复受理时另行公告。"),
 }
+
+
+# Centres that depart from an item's level rule (就近办, catalog/centres.py): (item code, centre code,
+# accepts, why). The levels themselves are in the file (`delegated_down_to`).
+CENTRE_EXCEPTIONS = [
+    ("11450681007601028H-010020000000-02", "JPZ01", True,
+     "江平派出所户籍窗口进驻江平镇便民服务中心，试点受理居民身份证换领"),
+    ("114506810076010522-200020000000-00", "DXZ01", False,
+     "东兴镇便民服务中心与市政务服务中心同在城区，社会保障卡即时制卡统一在市中心办理"),
+]
 
 
 def _read_document(path: Path) -> dict:
@@ -82,12 +92,26 @@ def load_sample_catalog(*, path: Path = SAMPLE_FILE, today: date | None = None) 
     report = io.import_catalog(path, reason=IMPORT_REASON, today=today)
     if not report.imported:
         raise ValidationError("；".join([report.summary(), *report.lines()]), field="path")
+    _ensure_centre_exceptions()
     item_codes = [str(raw.get("code")) for raw in raw_items]
     bundle_codes = [str(b.get("code")) for b in document.get("bundles") or [] if isinstance(b, dict)]
     return _("%(i)s 项事项、%(b)s 个一件事（新增 %(c)s，修改 %(u)s，未变 %(n)s）") % {
         "i": Item.objects.filter(code__in=item_codes).count(),
         "b": Bundle.objects.filter(code__in=bundle_codes).count(),
         "c": report.created + introduced, "u": report.updated, "n": report.unchanged - introduced}
+
+
+def _ensure_centre_exceptions() -> None:
+    """The sample's centre exceptions, where the item and the centre exist (the sample organisations may
+    not be loaded); an exception already as wanted is left alone, so a second run writes nothing."""
+    for item_code, centre_code, accepts, note in CENTRE_EXCEPTIONS:
+        item = Item.objects.filter(code=item_code).first()
+        centre = ServiceCentre.objects.filter(code=centre_code).first()
+        if item is None or centre is None:
+            continue
+        if CentreAcceptance.objects.filter(item=item, centre=centre, accepts=accepts, note=note).exists():
+            continue
+        centres.set_centre_acceptance(item=item, centre=centre, accepts=accepts, note=note)
 
 
 @transaction.atomic

@@ -34,12 +34,21 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from onewindow.core.errors import NotFound
-from onewindow.orgs.models import Department, Region
+from onewindow.orgs.models import Department, Region, ServiceCentre
 
+# Re-exported (`X as X`): where an item can be handled (就近办, catalog.centres), the notices and the
+# public pages' numbers are read through the selectors.
+from .centres import AcceptingCentre as AcceptingCentre
+from .centres import accepting_centre_ids as accepting_centre_ids
+from .centres import accepting_centres as accepting_centres
+from .centres import may_accept as may_accept
+from .centres import nearest_centre as nearest_centre
+from .centres import require_centre_may_accept as require_centre_may_accept
 from .models import (
     Announcement,
     Bundle,
     BundleItem,
+    CentreAcceptance,
     Item,
     ItemStatus,
     ItemVersion,
@@ -47,8 +56,6 @@ from .models import (
     Material,
     Stage,
 )
-
-# Re-exported (`X as X`): the notices and the public pages' numbers are read through the selectors.
 from .notices import PUBLIC_STATUSES as PUBLIC_STATUSES
 from .notices import BundleNotice as BundleNotice
 from .notices import BundleNoticeItem as BundleNoticeItem
@@ -225,7 +232,8 @@ def _watch(*senders: type[Model]) -> None:
 
 # Every row the public catalog pages and notices show. (Bulk updates bypass signals: catalog.services
 # writes rows one by one, and saves the item with a new version whenever its lists change.)
-_watch(Item, Material, Stage, ItemVersion, Announcement, LifeEvent, Department, Region)
+_watch(Item, Material, Stage, ItemVersion, Announcement, LifeEvent, Department, Region, CentreAcceptance,
+       ServiceCentre)
 
 # --------------------------------------------------------------------------------------------------
 # Search and browse

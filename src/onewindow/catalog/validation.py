@@ -134,6 +134,8 @@ def validate_item(data_or_item, *, parents: dict[str, str] | None = None, depart
         add(Problem("source_id", _("来源编号“%(v)s”已被另一个事项使用") % {"v": data["source_id"]}))
     if data["region_level"] not in (1, 2, 3, 4, 5):
         add(Problem("region_level", _("行使层级应为 1（省）至 5（村）")))
+    if data.get("delegated_down_to", 3) not in (2, 3, 4, 5):
+        add(Problem("delegated_down_to", _("就近办层级应为 2（市级中心）至 5（村代办点）")))
 
     _check_hierarchy(data, parents, add)
     _check_department(data["department"], "department", departments, add)

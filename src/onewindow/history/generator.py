@@ -39,6 +39,7 @@ from onewindow.cases.models import BundleApplication, Case, CaseCounter, Certifi
 from onewindow.cases.numbering import QUERY_CODE_ALPHABET, QUERY_CODE_LENGTH
 from onewindow.cases.states import CaseState
 from onewindow.catalog.models import Bundle
+from onewindow.catalog.selectors import accepting_centre_ids
 from onewindow.orgs.models import Department, ServiceCentre, Window
 
 from . import bulkload
@@ -108,6 +109,8 @@ class _Generator:
         self.centres = centres
         self.centre_cum_weights = list(accumulate({2: 60, 3: 60, 4: 12, 5: 4}.get(centre.level, 10)
                                                   for centre in centres))
+        # 就近办: a township or village centre takes only the items delegated to it (catalog/centres.py).
+        self.accepting = accepting_centre_ids()
         self.windows: dict[int, list[int]] = defaultdict(list)
         for window_id, centre_id in Window.objects.filter(is_comprehensive=True).order_by("id").values_list(
                 "id", "centre_id"):

@@ -46,6 +46,8 @@ class _Life(EventLog, ClockStops, Outcome):
         self.channel = channel or self.pick_channel()
         self.centre = centre or (g.county if self.channel != "window"
                                  else self.rng.choices(g.centres, cum_weights=g.centre_cum_weights)[0])
+        if self.centre.id not in g.accepting.get(plan.id, (self.centre.id,)):
+            self.centre = g.county  # not delegated to that centre: handled at the county's
         self.submitted_at = submitted_at or (g.office_time(day) if self.channel == "window"
                                              else g.at(day, self.rng.randint(420, 1380)))
         if self.submitted_at > g.now:

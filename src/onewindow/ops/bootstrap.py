@@ -54,6 +54,9 @@ def load_demo(*, history_size: int = 3000) -> list[str]:
 
     report = [f"演示账号 demo accounts: {orgs_sample.ensure_demo_accounts(password=DEMO_PASSWORD)}",
               f"首席代表授权 delegations: {catalog_sample.ensure_demo_delegations()}"]
+    from onewindow.hall import sample as hall_sample
+
+    report.append(f"大厅 hall: {hall_sample.load_sample_halls()}")
     try:
         from onewindow.history import generator as history
     except ImportError:  # the sample history is not installed in this build

@@ -64,6 +64,14 @@ CENTRES = [
     ("WW01", "万尾村代办点", 5, "450681101201", False, WEEKDAY_HOURS, [("1", "代办窗口", True)]),
 ]
 
+# Where each centre is (the public notice lists them where an item can be handled). Fictional addresses.
+ADDRESSES = {
+    "DX01": "东兴市兴东路 98 号",
+    "DXZ01": "东兴镇东兴大道 12 号",
+    "JPZ01": "江平镇江平大道 36 号",
+    "WW01": "江平镇万尾村村委会一楼",
+}
+
 # Demo applicants: fixed, valid numbers (Dongxing prefix 450681) so every run yields the same ones.
 ZHANGSAN_ID_NUMBER = identity.generate_resident_id(region="450681", birth_date=date(1988, 3, 15), sequence=123)
 QIYE_USCC = identity.generate_uscc(authority="9", type_code="1", region="450681", body="35276814")
@@ -108,7 +116,7 @@ def load_sample_orgs() -> str:
     for code, name, level, region_code, weekend, hours, windows in CENTRES:
         _centre, outcome = services.upsert_centre(
             code=code, name=name, level=level, region_code=region_code, weekend_service=weekend,
-            opening_hours=hours, phone="12345", windows=windows)
+            opening_hours=hours, phone="12345", windows=windows, address=ADDRESSES.get(code, ""))
         tally[outcome] += 1
     return (f"{len(REGIONS)} 个区划、{len(DEPARTMENTS)} 个部门、{len(CENTRES)} 个中心 "
             f"(new {tally['created']}, changed {tally['updated']}, unchanged {tally['unchanged']})")

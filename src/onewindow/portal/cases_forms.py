@@ -45,9 +45,13 @@ class ApplicationForm(DomainErrorMixin, FormDataMixin, forms.Form):
 
     token = forms.CharField(widget=forms.HiddenInput)  # idempotency: a double click makes one case
 
-    def __init__(self, *args, item, **kwargs):
+    def __init__(self, *args, item, centres=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.item = item
+        if len(centres) > 1:  # 就近办: the item is handled at several centres; the applicant picks one
+            self.fields["centre"] = forms.ChoiceField(  # left empty: the county's centre, as before
+                label=_("办理中心"), widget=forms.RadioSelect, required=False,
+                choices=[(c.code, f"{c.name}（{c.level_label}）") for c in centres])
         self.material_rows = []
         for material in item.materials.all():
             row = {"material": material, "auto": material.source in AUTO_SOURCES}

@@ -134,6 +134,18 @@ def _principal(request) -> str:
     return f"user:{request.user.pk}"
 
 
+def _online_centre(item, where, chosen: str | None):
+    """The centre an online application goes to: the one the applicant chose among those that accept
+    the item (就近办), else the county's centre of the item's region as before, else the first that accepts
+    it; the submission refuses a centre that does not accept the item, naming those that do."""
+    if chosen:
+        return org_selectors.centre_by_code(chosen)
+    default = org_selectors.online_centre(item.department.region)
+    if where and (default is None or default.code not in {c.code for c in where}):
+        return org_selectors.centre_by_code(where[0].code)
+    return default
+
+
 @throttle("apply", by="applicant", methods=("POST",))
 @require_http_methods(["GET", "POST"])
 def apply(request, item_code: str):
@@ -146,15 +158,16 @@ def apply(request, item_code: str):
     applicant = _applicant_or_refuse(request)
     if applicant is None:
         return _not_applicant(request)
+    where = catalog_selectors.accepting_centres(item)
     if request.method == "POST":
-        form = ApplicationForm(request.POST, request.FILES, item=item)
+        form = ApplicationForm(request.POST, request.FILES, item=item, centres=where)
         if form.is_valid():
             try:
                 case = case_services.submit_case(
                     item=item,
                     applicant=applicant,
                     channel=Channel.ONLINE,
-                    centre=org_selectors.online_centre(item.department.region),
+                    centre=_online_centre(item, where, form.cleaned_data.get("centre")),
                     form_data=form.form_data(),
                     provided_material_ids=form.provided_material_ids(),
                     files=form.files_by_material() or None,
@@ -172,7 +185,9 @@ def apply(request, item_code: str):
                 )
                 return redirect("portal_cases:my_case", number=case.number)
     else:
-        form = ApplicationForm(item=item, initial={"token": uuid.uuid4().hex})
+        nearest = catalog_selectors.nearest_centre(where, applicant.address)
+        form = ApplicationForm(item=item, centres=where, initial={
+            "token": uuid.uuid4().hex, "centre": nearest.code if nearest else None})
     return render(
         request,
         "portal/cases/apply.html",

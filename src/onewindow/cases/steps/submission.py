@@ -15,6 +15,7 @@ from datetime import date, datetime
 from django.utils.translation import gettext as _
 
 from onewindow.audit import services as audit
+from onewindow.catalog import selectors as catalog_selectors
 from onewindow.catalog.models import ItemStatus, MaterialSource
 from onewindow.core import fastsql, uploads
 from onewindow.core.errors import Conflict, PermissionDenied, ValidationError
@@ -133,6 +134,7 @@ def prepare_submission(*, item, applicant, channel, centre, form_data, provided_
     if switch and not getattr(item, switch):
         raise ValidationError(_("事项“%(item)s”不提供“%(channel)s”申请渠道") % {
             "item": item.name, "channel": Channel(channel).label}, field="channel")
+    catalog_selectors.require_centre_may_accept(centre, item)  # 就近办: only centres the item is delegated to
     if form_data is not None and not isinstance(form_data, dict):
         raise ValidationError(_("申请表内容应为键值对象"), field="form_data")
     if window is not None and window.centre_id != centre.id:

@@ -11,6 +11,7 @@ register = template.Library()
 LINKS = [
     ("workbench:home", _("工作台"), None),
     ("workbench:intake", _("窗口受理"), {Role.WINDOW_CLERK}),
+    ("workbench:hall_calling", _("叫号"), {Role.WINDOW_CLERK}),
     ("workbench:inbox", _("待办任务"), {Role.APPROVER, Role.CHIEF_REPRESENTATIVE}),
     ("workbench:case_list", _("办件"), {Role.WINDOW_CLERK, Role.AGENT, Role.SUPERVISOR, Role.ADMINISTRATOR}),
     ("workbench:dashboard", _("看板"), {Role.WINDOW_CLERK, Role.APPROVER, Role.CHIEF_REPRESENTATIVE, Role.SUPERVISOR,
