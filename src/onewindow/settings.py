@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "onewindow.cases",
     # The hall: appointments, tickets and calling (预约、取号、叫号).
     "onewindow.hall",
+    # Ratings of every service (好差评) with their rectifications, and the yearly public appraisal (社会评议).
+    "onewindow.ratings",
     # The sample history for the demo and the benchmarks (no models of its own).
     "onewindow.history",
     # Background work (Celery): notifications to applicants; the daily check and monthly reports.

@@ -149,6 +149,17 @@ def ticket_by_id(ticket_id: int) -> Ticket | None:
             .first())
 
 
+def served_at_window(window_id: int, *, now: datetime | None = None, within_minutes: int = 15) -> list[Ticket]:
+    """The tickets a window is serving now or finished serving in the last `within_minutes` today, the
+    newest first: what the window's rating pad offers the person at the counter (ratings)."""
+    now = local(now)
+    return list(Ticket.objects.filter(window_id=window_id, day=now.date())
+                .filter(Q(state=TicketState.CALLED)
+                        | Q(state=TicketState.DONE, finished_at__gte=now - timedelta(minutes=within_minutes)))
+                .select_related("centre", "category", "item", "window", "clerk")
+                .order_by("-last_called_at", "-id"))
+
+
 def ahead_of(ticket: Ticket) -> int:
     """Waiting tickets of the same queue that will be called before `ticket` (priority first, then in
     the order taken)."""
