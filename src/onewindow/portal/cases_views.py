@@ -33,6 +33,7 @@ from onewindow.orgs import selectors as org_selectors
 
 from .account_views import sign_in_first
 from .cases_forms import ApplicationForm, BundleApplicationForm, TrackForm
+from .ratings_views import case_rating
 from .withdraw_views import can_withdraw
 
 PAGE_SIZE = 20
@@ -69,6 +70,7 @@ def track(request):
         else:
             context.update(_progress_context(case))
             context["notice_query"] = urlencode({"number": case.number, "code": form.cleaned_data["code"]})
+            context["case_rating"] = case_rating(case)
     return render(request, "portal/cases/track.html", context, status=404 if "not_found" in context else 200)
 
 
@@ -282,6 +284,7 @@ def my_case(request, number: str):
     context = _progress_context(case)
     context["track_url"] = notices.track_url(case)
     context["can_withdraw"] = can_withdraw(case)
+    context["case_rating"] = case_rating(case)
     return render(request, "portal/cases/my_case.html", context)
 
 

@@ -68,9 +68,10 @@ def check_rater(subject: Subject, rater) -> None:
 
 
 def rate(*, kind: str, subject_id: int, level: int, dimensions: Mapping[str, int] | None = None,
-         comment: str = "", source: str = Source.PORTAL, rater=None, now: datetime | None = None) -> Rating:
+         comment: str = "", source: str = Source.PORTAL, rater=None, device=None,
+         now: datetime | None = None) -> Rating:
     """Rate one service once (一次一评、一事一评). A bad rating opens its rectification in the same
-    transaction. A second rating of the same service is refused (409), by the database if two arrive at
+    transaction. `device`: the account the window's pad is signed in with (recorded, never the rater). A second rating of the same service is refused (409), by the database if two arrive at
     once."""
     now = _now(now)
     if source not in Source.values:
@@ -101,7 +102,8 @@ def rate(*, kind: str, subject_id: int, level: int, dimensions: Mapping[str, int
                 rated_at=now, rated_on=now.date())
             audit.record(chain_key=f"rating:{subject.kind}-{subject.id}", action="onewindow.rating.rated",
                          actor=rating.rated_by, actor_label="" if rating.rated_by else _("办事群众"),
-                         data={"level": level, "source": source, "dimensions": values, "subject": subject.label},
+                         data={"level": level, "source": source, "dimensions": values, "subject": subject.label,
+                               "device": device.get_username() if device is not None else ""},
                          reason=comment, now=now)
             if is_bad(level):
                 _open_rectification(rating, now=now)

@@ -28,3 +28,10 @@ def read(token: str) -> tuple[str, int, str]:
         return str(data["k"]), int(data["i"]), str(data["s"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         raise NotFound("评价链接无效或已过期", field="token") from None
+
+
+def link(kind: str, subject_id: int, source: str) -> str:
+    """The absolute rating link (for a text message or a printed notice)."""
+    from django.urls import reverse
+
+    return f"{settings.SITE_URL}{reverse('portal_ratings:rate', args=[make(kind, subject_id, source)])}"

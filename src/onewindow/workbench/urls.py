@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import case_detail, catalog_drafts, dashboard, hall, home, inbox, intake, login, reports
+from . import case_detail, catalog_drafts, dashboard, hall, home, inbox, intake, login, ratings, reports
 
 app_name = "workbench"
 urlpatterns = [
@@ -27,5 +27,11 @@ urlpatterns = [
     path("hall/windows/<int:window_id>/<slug:action>/", hall.window_action, name="hall_window_action"),
     path("hall/kiosk/", hall.kiosk, name="hall_kiosk"),
     path("hall/kiosk/tickets/<int:ticket_id>/", hall.ticket_slip, name="hall_ticket"),
+    path("ratings/", ratings.rectifications, name="rectifications"),
+    path("ratings/rectifications/<int:pk>/", ratings.rectification, name="rectification"),
+    path("ratings/rectifications/<int:pk>/actions/<slug:action>/", ratings.rectification_action,
+         name="rectification_action"),
+    path("ratings/pad/", ratings.pad, name="rating_pad"),
+    path("ratings/figures/", ratings.figures, name="rating_figures"),
     path("reports/<int:report_id>/<slug:fmt>/", reports.report_file, name="report_file"),
 ]

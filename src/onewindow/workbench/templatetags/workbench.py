@@ -17,6 +17,9 @@ LINKS = [
     ("workbench:dashboard", _("看板"), {Role.WINDOW_CLERK, Role.APPROVER, Role.CHIEF_REPRESENTATIVE, Role.SUPERVISOR,
                                        Role.ADMINISTRATOR}),
     ("workbench:reports", _("报表"), {Role.WINDOW_CLERK, Role.AGENT, Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    ("workbench:rectifications", _("差评整改"), {Role.APPROVER, Role.CHIEF_REPRESENTATIVE, Role.WINDOW_CLERK,
+                                              Role.SUPERVISOR}),
+    ("workbench:rating_figures", _("评价统计"), {Role.SUPERVISOR, Role.ADMINISTRATOR}),
     ("workbench:catalog_drafts", _("目录草稿"), {Role.ADMINISTRATOR}),
 ]
 
