@@ -80,7 +80,8 @@ def test_the_applicant_hears_of_acceptance_approval_certificate_and_conclusion(w
     assert kinds(case) == [Kind.ACCEPTED, Kind.APPROVED, Kind.CERTIFICATE_ISSUED, Kind.CONCLUDED]
     texts = list(selectors.case_notifications(case.number).values_list("text", flat=True))
     assert "证照编号 DX-YYZZ-2026-000001" in texts[2]
-    assert texts[3].endswith("已办结。结果已邮寄，快递单号 SF1234567890。")
+    assert "已办结。结果已邮寄，快递单号 SF1234567890。请为本次服务评价：http" in texts[3]
+    assert "/rate/" in texts[3]
 
 
 def test_a_supplement_request_lists_every_defect(world):

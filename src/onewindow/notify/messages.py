@@ -13,6 +13,7 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from onewindow.cases.models import DeliveryMethod, ProcedureKind
+from onewindow.ratings import tokens as rating_tokens
 
 from .models import Kind
 
@@ -48,6 +49,8 @@ def parameters(*, verb: str, number: str, item_name: str, reason: str, data: dic
         params["certificate"] = data.get("certificate") or ""
     elif verb == "concluded":
         params.update(delivery=data.get("delivery_method") or "", tracking=data.get("tracking_number") or "")
+        # 一事一评: the message carries the signed link to rate the service (ratings.tokens).
+        params["rating_link"] = rating_tokens.case_link(number) or ""
     return params
 
 
@@ -95,6 +98,8 @@ def render(kind: str, params: dict) -> str:
             text += _("结果已邮寄，快递单号 %(tracking)s。") % {"tracking": params["tracking"]}
         elif params.get("delivery"):
             text += _("送达方式：%(method)s。") % {"method": _label(DeliveryMethod, params["delivery"])}
+        if params.get("rating_link"):
+            text += _("请为本次服务评价：%(link)s") % {"link": params["rating_link"]}
         return text
     return subject + _label(Kind, kind)
 

@@ -88,8 +88,8 @@ def statistics(request):
     period = request.GET.get("period") if request.GET.get("period") in PERIODS else "year"
     start, end = _period(period, today)
     departments = selectors.statistics(by="department", start=start, end=end)
-    items = selectors.statistics(by="item", start=start, end=end)[:15]
-    windows = selectors.statistics(by="window", start=start, end=end)[:15]
+    items = selectors.statistics(by="item", start=start, end=end)[:10]
+    windows = selectors.statistics(by="window", start=start, end=end)[:10]
     return render(request, "portal/ratings/statistics.html", {
         "period": period, "periods": list(PERIODS.items()), "start": start, "end": end,
         "total": selectors.totals(start=start, end=end), "levels": selectors.level_counts(start=start, end=end),

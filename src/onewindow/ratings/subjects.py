@@ -117,3 +117,7 @@ def cases_concluded_at_window(window_id: int, *, now: datetime | None = None, wi
                                concluded_at__gte=now - timedelta(minutes=within_minutes), concluded_at__lte=now)
            .order_by("-concluded_at").values_list("pk", flat=True)[:3])
     return [s for pk in ids if (s := _case(pk)) is not None]
+
+
+def case_id_for_number(number: str) -> int | None:
+    return Case.objects.filter(number=number).values_list("pk", flat=True).first()

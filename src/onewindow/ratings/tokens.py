@@ -35,3 +35,11 @@ def link(kind: str, subject_id: int, source: str) -> str:
     from django.urls import reverse
 
     return f"{settings.SITE_URL}{reverse('portal_ratings:rate', args=[make(kind, subject_id, source)])}"
+
+
+def case_link(number: str) -> str | None:
+    """The notice's rating link of the case numbered `number` (None when there is no such case)."""
+    from .subjects import case_id_for_number
+
+    case_id = case_id_for_number(number)
+    return None if case_id is None else link("case", case_id, "notice")
