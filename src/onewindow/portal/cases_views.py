@@ -70,7 +70,7 @@ def track(request):
         else:
             context.update(_progress_context(case))
             context["notice_query"] = urlencode({"number": case.number, "code": form.cleaned_data["code"]})
-            context["case_rating"] = case_rating(case)
+            context["case_rating"] = case_rating(case, look_up=False)
     return render(request, "portal/cases/track.html", context, status=404 if "not_found" in context else 200)
 
 

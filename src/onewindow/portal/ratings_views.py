@@ -32,14 +32,16 @@ PERIODS = {
 }
 
 
-def case_rating(case) -> dict:
-    """What the applicant's case page shows: the rating given, or the link to rate (once concluded)."""
-    rating = selectors.rating_of(SubjectKind.CASE, case.pk)
+def case_rating(case, *, look_up: bool = True) -> dict:
+    """What a case's progress page shows once the case has ended: the rating given, or the link to rate.
+    `look_up=False` (the public progress page, kept to its query budget): the link only — the rating
+    page itself says when the case was rated already."""
+    if case.state not in subjects.RATEABLE_CASE_STATES:
+        return {}
+    rating = selectors.rating_of(SubjectKind.CASE, case.pk) if look_up else None
     if rating is not None:
         return {"rating": rating}
-    if case.state in subjects.RATEABLE_CASE_STATES:
-        return {"link": tokens.link(SubjectKind.CASE, case.pk, Source.PORTAL)}
-    return {}
+    return {"link": tokens.link(SubjectKind.CASE, case.pk, Source.PORTAL)}
 
 
 def _add_errors(form, exc: DomainError) -> None:

@@ -51,7 +51,8 @@ def load_sample_ratings(*, now: datetime | None = None, seed: int = 2026, case_s
         if rng.random() >= case_share or (SubjectKind.CASE, pk) in rated:
             continue
         mode = Mode.ONLINE if channel in (Channel.ONLINE, Channel.API) else Mode.IN_PERSON
-        at = min(now, ended + timedelta(hours=rng.uniform(1, 72)))
+        assert ended is not None  # excluded above
+        at: datetime = min(now, ended + timedelta(hours=rng.uniform(1, 72)))
         rows.append(_rating(rng, SubjectKind.CASE, pk, number, mode, at, department_id=department_id,
                             centre_id=centre_id, window_id=window_id, item_id=item_id, clerk_id=clerk_id,
                             applicant_id=applicant_id, source=rng.choice((Source.PORTAL, Source.NOTICE))))
@@ -61,8 +62,10 @@ def load_sample_ratings(*, now: datetime | None = None, seed: int = 2026, case_s
     for pk, day, display, item_id, department_id, centre_id, window_id, clerk_id, finished in tickets:
         if rng.random() >= visit_share or (SubjectKind.VISIT, pk) in rated:
             continue
+        assert finished is not None  # excluded above
+        at = min(now, finished + timedelta(seconds=rng.uniform(10, 90)))
         rows.append(_rating(rng, SubjectKind.VISIT, pk, f"{day:%Y-%m-%d} {display}", Mode.IN_PERSON,
-                            min(now, finished + timedelta(seconds=rng.uniform(10, 90))), department_id=department_id,
+                            at, department_id=department_id,
                             centre_id=centre_id, window_id=window_id, item_id=item_id, clerk_id=clerk_id,
                             applicant_id=None, source=Source.PAD))
     with transaction.atomic():

@@ -103,7 +103,7 @@ def dimension_averages(*, start: date, end: date) -> dict[str, float | None]:
 def appraisal_figures(*, start: date, end: date) -> dict[int, dict[str, int]]:
     """Per department id: ratings, satisfied, dissatisfied and score_sum (100/75/50/25/0 per level) of
     the counted ratings rated from `start` to `end` inclusive — what performance appraisal reads."""
-    rows = (counted(start=start, end=end).exclude(department_id=None).values("department_id")
+    rows = (counted(start=start, end=end).filter(department_id__isnull=False).values("department_id")
             .annotate(**_figures()).order_by("department_id"))
     return {row["department_id"]: {"ratings": row["ratings"], "satisfied": row["satisfied"],
                                    "dissatisfied": row["dissatisfied"], "score_sum": row["score_sum"] or 0}
@@ -112,7 +112,7 @@ def appraisal_figures(*, start: date, end: date) -> dict[int, dict[str, int]]:
 
 def clerk_figures(*, start: date, end: date) -> dict[int, dict[str, int]]:
     """Per clerk (user id): the same figures, for the window clerks' appraisal."""
-    rows = (counted(start=start, end=end).exclude(clerk_id=None).values("clerk_id")
+    rows = (counted(start=start, end=end).filter(clerk_id__isnull=False).values("clerk_id")
             .annotate(**_figures()).order_by("clerk_id"))
     return {row["clerk_id"]: {"ratings": row["ratings"], "satisfied": row["satisfied"],
                               "dissatisfied": row["dissatisfied"], "score_sum": row["score_sum"] or 0}

@@ -61,7 +61,7 @@ class Dimension(models.TextChoices):
     ATTITUDE = "attitude", _("服务态度")
 
 
-DIMENSIONS = {
+DIMENSIONS: dict[str, tuple[Dimension, ...]] = {
     Mode.ONLINE: (Dimension.EFFICIENCY, Dimension.GUIDE_ACCURACY, Dimension.CONVENIENCE, Dimension.USABILITY),
     Mode.IN_PERSON: (Dimension.EFFICIENCY, Dimension.SERVICE_LEVEL, Dimension.ATTITUDE),
 }

@@ -57,7 +57,8 @@ def _case(case_id: int) -> Subject | None:
     ended = case.state in RATEABLE_CASE_STATES
     staff = {pk for pk in (case.accepted_by_id, case.submitted_by_id, case.agent_id) if pk}
     staff |= set(case.tasks.exclude(completed_by=None).values_list("completed_by_id", flat=True))
-    staff.discard(case.applicant.user_id)  # an applicant who enters their own case online is not staff
+    if case.applicant.user_id is not None:
+        staff.discard(case.applicant.user_id)  # an applicant who enters their own case online is not staff
     moment = case.concluded_at or case.decided_at
     return Subject(
         kind=SubjectKind.CASE, id=case.pk, label=case.number, title=case.item.name,

@@ -92,7 +92,7 @@ def _events(rectification) -> list:
     return events
 
 
-def _dimensions(rating) -> list[tuple[str, str]]:
+def _dimensions(rating) -> list[tuple[object, object]]:
     return [(Dimension(name).label, Level(value).label) for name in Dimension.values
             if (value := getattr(rating, name)) is not None]
 
