@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("onewindow.portal.cases_urls")),
     path("", include("onewindow.portal.hall_urls")),
     path("", include("onewindow.portal.ratings_urls")),
+    path("", include("onewindow.portal.appraisal_urls")),
     path("", include("onewindow.portal.urls")),
 ]
 

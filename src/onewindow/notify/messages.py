@@ -109,3 +109,9 @@ def confirmation_code_text(code: str, minutes: int) -> str:
     asks, how long the code lasts and that nobody may ask for it: the usual wording against fraud."""
     return _("【一窗通办】您正在注册政务服务网账号，验证码 %(code)s，%(minutes)d 分钟内有效。"
              "验证码仅用于本人注册，请勿告诉任何人，工作人员不会向您索要。") % {"code": code, "minutes": minutes}
+
+
+def survey_code_text(code: str, minutes: int) -> str:
+    """The text message confirming a phone number for the public appraisal (ratings: one answer per person)."""
+    return _("【一窗通办】您正在参加政务服务社会评议，验证码 %(code)s，%(minutes)d 分钟内有效。"
+             "验证码仅用于确认本人参评，请勿告诉任何人。") % {"code": code, "minutes": minutes}

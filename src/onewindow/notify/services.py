@@ -174,13 +174,14 @@ def deliver(*, now: datetime | None = None, limit: int = DELIVERY_BATCH, backend
     return delivered, failed
 
 
-def send_confirmation_code(*, phone: str, code: str, minutes: int, backend=None) -> None:
+def send_confirmation_code(*, phone: str, code: str, minutes: int, backend=None, purpose: str = "register") -> None:
     """Send a new account's confirmation code by text message through the configured backend, in the
     site's language, at once (not through the outbox: it is useless a few minutes later). A failure is
     logged with the phone masked and raised to the caller (orgs.registration), who tells the applicant."""
     backend = backend or get_backend()
     with translation.override(settings.LANGUAGE_CODE):
-        text = messages.confirmation_code_text(code, minutes)
+        text = (messages.survey_code_text(code, minutes) if purpose == "survey"
+                else messages.confirmation_code_text(code, minutes))
     try:
         backend.send_text(phone=phone, text=text)
     except Exception as exc:

@@ -26,7 +26,15 @@ from onewindow.core.errors import Conflict, PermissionDenied, ValidationError
 from onewindow.workflow import clock
 
 from . import access
-from .models import ProblemState, Survey, SurveyAnswer, SurveyComment, SurveyProblem, SurveyQuestion, SurveyResponse
+from .models import (
+    ProblemState,
+    Survey,
+    SurveyAnswer,
+    SurveyComment,
+    SurveyProblem,
+    SurveyQuestion,
+    SurveyResponse,
+)
 from .states import Level
 
 BURST_MINUTES = 10

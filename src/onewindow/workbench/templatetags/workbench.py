@@ -20,6 +20,7 @@ LINKS = [
     ("workbench:rectifications", _("差评整改"), {Role.APPROVER, Role.CHIEF_REPRESENTATIVE, Role.WINDOW_CLERK,
                                               Role.SUPERVISOR}),
     ("workbench:rating_figures", _("评价统计"), {Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    ("workbench:surveys", _("社会评议"), {Role.SUPERVISOR}),
     ("workbench:catalog_drafts", _("目录草稿"), {Role.ADMINISTRATOR}),
 ]
 
