@@ -65,6 +65,7 @@ def load_demo(*, history_size: int = 3000) -> list[str]:
     from onewindow.ratings import sample as ratings_sample
 
     report.append(f"好差评 ratings: {ratings_sample.load_sample_ratings()}")
+    report.append(f"社会评议 public appraisal: {ratings_sample.load_sample_survey()}")
     try:
         from onewindow.jobs import services as jobs
         from onewindow.notify import services as notify

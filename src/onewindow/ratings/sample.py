@@ -48,7 +48,7 @@ def load_sample_ratings(*, now: datetime | None = None, seed: int = 2026, case_s
              .values_list("pk", "number", "channel", "item_id", "item__department_id", "centre_id", "window_id",
                           "accepted_by_id", "applicant_id", "concluded_at").order_by("pk"))
     for pk, number, channel, item_id, department_id, centre_id, window_id, clerk_id, applicant_id, ended in cases:
-        if rng.random() >= case_share or (SubjectKind.CASE, pk) in rated:
+        if rng.random() >= case_share:
             continue
         mode = Mode.ONLINE if channel in (Channel.ONLINE, Channel.API) else Mode.IN_PERSON
         assert ended is not None  # excluded above
@@ -60,7 +60,7 @@ def load_sample_ratings(*, now: datetime | None = None, seed: int = 2026, case_s
                .values_list("pk", "day", "display", "item_id", "item__department_id", "centre_id", "window_id",
                             "clerk_id", "finished_at").order_by("pk"))
     for pk, day, display, item_id, department_id, centre_id, window_id, clerk_id, finished in tickets:
-        if rng.random() >= visit_share or (SubjectKind.VISIT, pk) in rated:
+        if rng.random() >= visit_share:
             continue
         assert finished is not None  # excluded above
         at = min(now, finished + timedelta(seconds=rng.uniform(10, 90)))
@@ -68,6 +68,8 @@ def load_sample_ratings(*, now: datetime | None = None, seed: int = 2026, case_s
                             at, department_id=department_id,
                             centre_id=centre_id, window_id=window_id, item_id=item_id, clerk_id=clerk_id,
                             applicant_id=None, source=Source.PAD))
+    # Drawn for every service whether rated or not, so a second run draws the same and adds nothing.
+    rows = [row for row in rows if (row.subject_kind, row.subject_id) not in rated]
     with transaction.atomic():
         created = Rating.objects.bulk_create(rows, batch_size=2000)
         rectifications = [_rectification(rng, rating, now) for rating in created if rating.level <= 2]
@@ -110,3 +112,58 @@ def _rectification(rng: random.Random, rating: Rating, now: datetime) -> Rectifi
         r.state, r.result, r.submitted_at = RectificationState.SUBMITTED, "高峰时段增开窗口", followed
         clock.pause(r, on=followed.date())
     return r
+
+
+SURVEY_QUESTIONS = ["服务态度", "办事效率", "政务公开", "廉洁自律"]
+SURVEY_COMMENTS = ["窗口服务热情", "网上能办的事项还可以更多", "审批时间偏长", "办事指南更新不及时", "整体满意",
+                   "希望增加周末服务", "电话咨询经常占线"]
+
+
+def load_sample_survey(*, now: datetime | None = None, seed: int = 2026, responses: int = 400) -> str:
+    """This year's public appraisal of every active department, with `responses` answers and a few
+    problems handed out. Nothing is added when the year's survey exists."""
+    from hashlib import sha256
+
+    from onewindow.orgs.models import Department
+
+    from .models import Survey, SurveyAnswer, SurveyComment, SurveyProblem, SurveyQuestion, SurveyResponse
+
+    now = timezone.localtime(now or timezone.now())
+    if Survey.objects.filter(year=now.year).exists():
+        return "survey present"
+    rng = random.Random(seed)
+    departments = list(Department.objects.filter(is_active=True).order_by("code"))
+    with transaction.atomic():
+        survey = Survey.objects.create(year=now.year, title=f"{now.year} 年度政务服务社会评议", code=f"pa{now.year}demo",
+                                       starts_on=now.date().replace(month=1, day=1),
+                                       ends_on=now.date().replace(month=12, day=31), created_at=now)
+        survey.departments.set(departments)
+        questions = SurveyQuestion.objects.bulk_create([SurveyQuestion(survey=survey, order=i, text=text)
+                                                        for i, text in enumerate(SURVEY_QUESTIONS, 1)])
+        bias = {d.pk: rng.uniform(-0.6, 0.4) for d in departments}
+        rows = SurveyResponse.objects.bulk_create([
+            SurveyResponse(survey=survey, respondent_key=sha256(f"demo-{n}".encode()).hexdigest(),
+                           answers_digest=sha256(f"a-{n}".encode()).hexdigest(),
+                           submitted_at=now - timedelta(days=rng.uniform(1, 30))) for n in range(responses)])
+        answers, comments = [], []
+        for response in rows:
+            for department in rng.sample(departments, k=min(len(departments), rng.randint(2, 5))):
+                for question in questions:
+                    level = max(1, min(5, round(rng.gauss(4.2 + bias[department.pk], 0.8))))
+                    answers.append(SurveyAnswer(response=response, department=department, question=question,
+                                                level=level))
+                if rng.random() < 0.15:
+                    comments.append(SurveyComment(response=response, department=department,
+                                                  text=rng.choice(SURVEY_COMMENTS)))
+        SurveyAnswer.objects.bulk_create(answers, batch_size=5000)
+        SurveyComment.objects.bulk_create(comments, batch_size=2000)
+        problems = []
+        for department, text, owner, days in zip(departments[:3], ["审批时间偏长，需压缩承诺时限", "办事指南更新不及时",
+                                                                   "电话咨询经常占线"], ["王科长", "李主任", "陈科长"],
+                                                 [20, 10, 15], strict=False):
+            problem = SurveyProblem(survey=survey, department=department, description=text, owner=owner,
+                                    created_at=now - timedelta(days=12))
+            clock.start(problem, on=(now - timedelta(days=12)).date(), limit=days)
+            problems.append(problem)
+        SurveyProblem.objects.bulk_create(problems)
+    return f"{len(rows)} responses, {len(answers)} answers, {len(problems)} problems"

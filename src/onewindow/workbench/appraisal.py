@@ -6,6 +6,8 @@ input and call ratings.surveys / ratings.selectors."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django import forms
 from django.contrib import messages
 from django.http import Http404
@@ -35,7 +37,9 @@ class SurveyForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department_ids"].choices = [
+        field = self.fields["department_ids"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
             (str(d.pk), d.name) for d in Department.objects.filter(is_active=True).order_by("code")]
 
 
@@ -77,14 +81,15 @@ def _survey_context(request, survey: Survey, problem_form: ProblemForm) -> dict:
     scores = selectors.public_appraisal_scores(survey.year)
     by_question = selectors.survey_question_scores(survey)
     questions = list(survey.questions.all())
-    rows = sorted(({"id": pk, **entry, "questions": [by_question.get((pk, q.pk)) for q in questions]}
+    rows = sorted(({"id": pk, **entry, "questions": [by_question.get((pk, q.pk)) for q in questions],
+                    "grouped": Counter(entry["comments"]).most_common()}
                    for pk, entry in scores.items()), key=lambda row: -(row["score"] or -1))
-    problems = list(selectors.survey_problems(survey))
     departments, _centres = access.unit_scope(request.user)
-    for problem in problems:
-        problem.light = clock.light(problem, today=today)
-        problem.light_label = clock.Light(problem.light).label if problem.light else ""
-        problem.mine = problem.department_id in departments
+    problems = []
+    for problem in selectors.survey_problems(survey):
+        light = clock.light(problem, today=today)
+        problems.append({"p": problem, "light": light, "light_label": clock.Light(light).label if light else "",
+                         "mine": problem.department_id in departments})
     return {"survey": survey, "questions": questions, "rows": rows, "problems": problems,
             "counts": selectors.survey_response_counts(survey), "problem_form": problem_form,
             "is_office": access.is_office(request.user),
@@ -93,7 +98,9 @@ def _survey_context(request, survey: Survey, problem_form: ProblemForm) -> dict:
 
 def _problem_form(survey: Survey, data=None) -> ProblemForm:
     form = ProblemForm(data, prefix="problem")
-    form.fields["department_id"].choices = [(d.pk, d.name) for d in survey.departments.order_by("code")]
+    field = form.fields["department_id"]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = [(d.pk, d.name) for d in survey.departments.order_by("code")]
     return form
 
 
