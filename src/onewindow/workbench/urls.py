@@ -2,7 +2,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import (
-    appraisal,
     case_detail,
     catalog_drafts,
     dashboard,
@@ -13,6 +12,7 @@ from . import (
     login,
     ratings,
     reports,
+    surveys,
 )
 
 app_name = "workbench"
@@ -45,8 +45,8 @@ urlpatterns = [
          name="rectification_action"),
     path("ratings/pad/", ratings.pad, name="rating_pad"),
     path("ratings/figures/", ratings.figures, name="rating_figures"),
-    path("ratings/surveys/", appraisal.survey_list, name="surveys"),
-    path("ratings/surveys/<int:year>/", appraisal.survey_detail, name="survey"),
-    path("ratings/surveys/<int:year>/problems/<int:pk>/done/", appraisal.problem_done, name="survey_problem_done"),
+    path("ratings/surveys/", surveys.survey_list, name="surveys"),
+    path("ratings/surveys/<int:year>/", surveys.survey_detail, name="survey"),
+    path("ratings/surveys/<int:year>/problems/<int:pk>/done/", surveys.problem_done, name="survey_problem_done"),
     path("reports/<int:report_id>/<slug:fmt>/", reports.report_file, name="report_file"),
 ]
