@@ -8,7 +8,14 @@ from onewindow.audit.models import AuditEvent
 from onewindow.cases import services
 from onewindow.cases.models import Case, DenialFiling
 from onewindow.supervision import breaches, selectors
-from onewindow.supervision.models import Breach, BreachKind, BreachPolicy, CheckRun, EscalationLevel, MissedPromise
+from onewindow.supervision.models import (
+    Breach,
+    BreachKind,
+    BreachPolicy,
+    CheckRun,
+    EscalationLevel,
+    MissedPromise,
+)
 from tests.cases.factories import accepted_case, at, material, submit_online
 
 pytestmark = pytest.mark.django_db

@@ -17,6 +17,8 @@ LINKS = [
     ("workbench:dashboard", _("看板"), {Role.WINDOW_CLERK, Role.APPROVER, Role.CHIEF_REPRESENTATIVE, Role.SUPERVISOR,
                                        Role.ADMINISTRATOR}),
     ("workbench:reports", _("报表"), {Role.WINDOW_CLERK, Role.AGENT, Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    ("workbench:supervision_board", _("效能监察"), {Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    ("workbench:supervision_urgings", _("督办"), {Role.APPROVER, Role.CHIEF_REPRESENTATIVE}),
     ("workbench:catalog_drafts", _("目录草稿"), {Role.ADMINISTRATOR}),
 ]
 
