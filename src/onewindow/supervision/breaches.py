@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,7 +59,7 @@ def _record(day: date, breaches: list[Breach], numbers: dict[int, str], now: dat
 
 def _escalate(day: date, now: datetime, policies: dict[int, BreachPolicy]) -> int:
     """Red cases not yet escalated, in batches: one INSERT and one audit append per batch."""
-    red = casefacts.cases_with_light(casefacts.open_cases(), today=day).filter(board_light="red")
+    red = casefacts.cases_with_light(casefacts.open_cases(), today=day).filter(Q(board_light="red"))
     red = red.exclude(breaches__kind=BreachKind.ESCALATED)
     rows = red.order_by("id").values_list("id", "number", "item_id", "item__department_id", "due_on")
     done, last = 0, 0
@@ -105,7 +106,7 @@ def _deem_accepted(day: date, now: datetime, policies: dict[int, BreachPolicy]) 
     done = 0
     for case in casefacts.waiting_for_acceptance(arrived_before=day).select_related("item").order_by("id"):
         policy = policies.get(case.item_id, DEFAULT)
-        arrived = case.arrived_on
+        arrived = case.arrived_on  # type: ignore[attr-defined]  # annotated by waiting_for_acceptance
         if not policy.deemed_acceptance or calendar.working_days_between(arrived, day).working_days \
                 <= policy.acceptance_days:
             continue

@@ -76,7 +76,7 @@ def decided_cases(*, start: date, end: date) -> QuerySet[Case]:
     """Cases decided from `start` to `end` (inclusive), annotated with `decided_on` and `on_time`."""
     return (Case.objects.filter(decided_at__isnull=False, due_on__isnull=False)
             .annotate(decided_on=TruncDate("decided_at"))
-            .filter(decided_on__gte=start, decided_on__lte=end))
+            .filter(Q(decided_on__gte=start, decided_on__lte=end)))
 
 
 def denial_filings():
@@ -88,7 +88,7 @@ def denial_filings():
 def waiting_for_acceptance(*, arrived_before: date) -> QuerySet[Case]:
     """Submitted cases (no supplement asked) that arrived before the given day."""
     return (Case.objects.filter(state=CaseState.SUBMITTED, accepted_on__isnull=True)
-            .annotate(arrived_on=TruncDate("submitted_at")).filter(arrived_on__lt=arrived_before))
+            .annotate(arrived_on=TruncDate("submitted_at")).filter(Q(arrived_on__lt=arrived_before)))
 
 
 def missed_waivers(*, today: date) -> QuerySet[CaseMaterial]:

@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from onewindow.calendar import selectors as calendar
@@ -59,7 +59,8 @@ class Durations:
 
 def durations(*, before: date, days: int = HISTORY_DAYS) -> Durations:
     """Working days used by cases decided in the `days` before `before` (the latest HISTORY_LIMIT)."""
-    rows = (casefacts.decided_cases(start=before - timedelta(days=days), end=before - timedelta(days=1))
+    # decided_on is decided_cases' annotation, which django-stubs cannot see in values_list
+    rows = (casefacts.decided_cases(start=before - timedelta(days=days), end=before - timedelta(days=1))  # type: ignore[misc]
             .filter(accepted_on__isnull=False).order_by("-decided_at")
             .values_list("item_id", "item__department_id", "accepted_on", "decided_on", "paused_days")[:HISTORY_LIMIT])
     item_days: dict[int, list[int]] = defaultdict(list)
@@ -102,7 +103,7 @@ def at_risk(*, today: date, limit: int = 20, department_id: int | None = None) -
     history = durations(before=today)
     open_now = dict(casefacts.open_cases().order_by().values("item__department_id")
                     .annotate(n=Count("id")).values_list("item__department_id", "n"))
-    green = casefacts.cases_with_light(casefacts.open_cases(), today=today).filter(board_light="green")
+    green = casefacts.cases_with_light(casefacts.open_cases(), today=today).filter(Q(board_light="green"))
     if department_id:
         green = green.filter(item__department_id=department_id)
     rows = green.order_by("due_on").values_list("id", "number", "item_id", "item__name", "item__department_id",
@@ -110,7 +111,7 @@ def at_risk(*, today: date, limit: int = 20, department_id: int | None = None) -
     risks: list[Risk] = []
     for case_id, number, item_id, item, dept_id, dept, accepted_on, due_on, paused in rows[:50000]:
         expected = history.expected(item_id, dept_id)
-        if expected is None or due_on is None:
+        if expected is None or due_on is None or accepted_on is None:
             continue
         used = max(0, _workdays(accepted_on, today) - (paused or 0))
         left = max(0, _workdays(today, due_on))
@@ -152,7 +153,8 @@ def measure(*, today: date, days: int = REPLAY_DAYS) -> Quality:
     """The rule replayed on the cases decided in the last `days` (see the module's docstring)."""
     start = today - timedelta(days=days)
     history = durations(before=start)
-    rows = (casefacts.decided_cases(start=start, end=today - timedelta(days=1)).filter(accepted_on__isnull=False)
+    rows = (casefacts.decided_cases(start=start, end=today - timedelta(days=1))  # type: ignore[misc]  # decided_on: an annotation
+            .filter(accepted_on__isnull=False)
             .order_by("-decided_at").values_list("item_id", "item__department_id", "accepted_on", "decided_on",
                                                  "due_on", "committed_limit_days", "extension_days")[:REPLAY_LIMIT])
     replayed = flagged = late = flagged_late = 0

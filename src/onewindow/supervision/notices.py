@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
@@ -21,7 +23,7 @@ def notice_pdf(inspection: Inspection) -> bytes:
     st = pdf.styles()
     visited = timezone.localtime(inspection.visited_at)
     issued = timezone.localtime(inspection.notice_issued_at) if inspection.notice_issued_at else None
-    story = [
+    story: list[Any] = [
         pdf.para(_("效能监察通报"), st["title"]),
         pdf.para(inspection.notice_number or _("（未编号草稿）"), st["subtitle"]),
         pdf.para(_("%(kind)s · %(when)s · %(place)s") % {

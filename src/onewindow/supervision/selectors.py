@@ -69,7 +69,7 @@ def drill_down(*, today: date, light: str = "", centre_id: int | None = None, de
     """The open cases behind a count, oldest overdue first (earliest due date), then by number."""
     cases = casefacts.cases_with_light(casefacts.open_cases(), today=today)
     if light:
-        cases = cases.filter(board_light=light)
+        cases = cases.filter(Q(board_light=light))
     if centre_id:
         cases = cases.filter(centre_id=centre_id)
     if department_id:

@@ -310,7 +310,7 @@ def issue_notice(*, actor, inspection: Inspection, text: str, rectifications: li
     rows = []
     for index, spec in enumerate(rectifications):
         prefix = f"rectifications.{index}"
-        department = Department.objects.filter(pk=spec.get("department_id")).first()
+        department = Department.objects.filter(pk=int(spec.get("department_id") or 0)).first()
         if department is None:
             raise ValidationError(_("请选择整改单位"), field=f"{prefix}.department_id")
         rows.append(Rectification(

@@ -415,7 +415,7 @@ def rectification_action(request, pk: int, action: str):
 def accountability(request):
     departments = Department.objects.order_by("code")
     inspections = selectors.inspections()[:50]
-    initial = {"decided_on": timezone.localdate()}
+    initial: dict[str, object] = {"decided_on": timezone.localdate()}
     if request.GET.get("inspection"):
         found = selectors.get_inspection(_int(request.GET.get("inspection")) or 0)
         if found is not None:

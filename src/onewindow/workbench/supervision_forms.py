@@ -3,6 +3,8 @@ the supervision services', whose errors are shown beside the field they name."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -34,8 +36,8 @@ class InspectionForm(forms.Form):
 
     def __init__(self, *args, windows=(), departments=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["window"].choices = [("", "—")] + [(str(w.pk), str(w)) for w in windows]
-        self.fields["department"].choices = [("", "—")] + [(str(d.pk), d.name) for d in departments]
+        cast(forms.ChoiceField, self.fields["window"]).choices = [("", "—")] + [(str(w.pk), str(w)) for w in windows]
+        cast(forms.ChoiceField, self.fields["department"]).choices = [("", "—")] + [(str(d.pk), d.name) for d in departments]
 
 
 class NoticeForm(forms.Form):
@@ -47,7 +49,7 @@ class NoticeForm(forms.Form):
 
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].choices = [(str(d.pk), d.name) for d in departments]
+        cast(forms.ChoiceField, self.fields["department"]).choices = [(str(d.pk), d.name) for d in departments]
 
 
 class AccountabilityForm(forms.Form):
@@ -62,6 +64,6 @@ class AccountabilityForm(forms.Form):
 
     def __init__(self, *args, departments=(), inspections=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].choices = [(str(d.pk), d.name) for d in departments]
-        self.fields["inspection"].choices = [("", "—")] + [
+        cast(forms.ChoiceField, self.fields["department"]).choices = [(str(d.pk), d.name) for d in departments]
+        cast(forms.ChoiceField, self.fields["inspection"]).choices = [("", "—")] + [
             (str(i.pk), f"{i.visited_at:%Y-%m-%d} {i.notice_number or i.get_kind_display()}") for i in inspections]
