@@ -62,6 +62,9 @@ def load_demo(*, history_size: int = 3000) -> list[str]:
     except ImportError:  # the sample history is not installed in this build
         return report
     report.append(f"样例办件 sample history: {history.ensure_history(size=history_size)}")
+    from onewindow.supervision import sample as supervision_sample
+
+    report.append(f"效能监察 supervision: {supervision_sample.load_sample_supervision()}")
     try:
         from onewindow.jobs import services as jobs
         from onewindow.notify import services as notify
