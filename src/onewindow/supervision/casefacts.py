@@ -9,6 +9,7 @@ yellow days; a task whose case's clock is paused, or suspended by a special proc
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 from django.db.models import Case as When_
@@ -101,3 +102,20 @@ def missed_supplements(*, requested_before: date) -> QuerySet[SupplementRequest]
     """Supplement notices unanswered since before the given day, on cases still waiting for them."""
     return SupplementRequest.objects.filter(supplied_at__isnull=True, requested_on__lt=requested_before,
                                             case__state=CaseState.SUPPLEMENT_REQUESTED)
+
+
+def yellow_threshold(total_days: int) -> int:
+    """Working days left at or below which a case of `total_days` shows yellow (cases' rule today)."""
+    from onewindow.cases import deadlines
+
+    return max(deadlines.yellow_working_days(), math.ceil(total_days * deadlines.yellow_share()))
+
+
+def tasks_of(case_ids: list[int]) -> QuerySet[Task]:
+    """The review tasks of these cases, for the forecast's stage signal."""
+    return Task.objects.filter(case_id__in=case_ids, opened_on__isnull=False)
+
+
+def cases_with_late_stage(cases: QuerySet[Case], *, today: date) -> QuerySet[Case]:
+    """Those of `cases` with a stage open past its own due date today."""
+    return cases.filter(pk__in=open_tasks().filter(task_light_q("red", today=today)).values("case_id"))
