@@ -11,6 +11,7 @@ from datetime import timedelta
 from functools import wraps
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -93,12 +94,26 @@ def light_bars_svg(rows: list[dict], *, width: int = 620) -> SafeString:
     return mark_safe("".join(parts))
 
 
+FORECAST_SECONDS = 600
+
+
+def _forecast(today):
+    """The forecast and its measure, kept for ten minutes in the shared cache: the history they read
+    changes by the day, and the board is opened all day."""
+    key = f"supervision:forecast:{today.isoformat()}"
+    found = cache.get(key)
+    if found is None:
+        found = (forecast.at_risk(today=today, limit=10), forecast.measure(today=today))
+        cache.set(key, found, FORECAST_SECONDS)
+    return found
+
+
 @office_required
 @require_GET
 def board(request):
     today = timezone.localdate()
     departments = selectors.counts_by("department", today=today)
-    quality = forecast.measure(today=today)
+    risks, quality = _forecast(today)
     return render(request, "workbench/supervision/board.html", {
         "today": today,
         "lights": _light_labels(),
@@ -117,7 +132,7 @@ def board(request):
         "breaches": selectors.breaches(since=today - timedelta(days=30))[:8],
         "breach_counts": selectors.breach_counts(since=today - timedelta(days=30)),
         "rectification_counts": selectors.rectification_counts(today=today),
-        "risks": forecast.at_risk(today=today, limit=10),
+        "risks": risks,
         "quality": quality,
     })
 
