@@ -8,9 +8,12 @@ Cases' lights are read through `casefacts` (one module to change when cases move
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 
+from onewindow.catalog.models import Item
+from onewindow.orgs.models import Department, ServiceCentre
 from onewindow.workflow import clock
 
 from . import casefacts
@@ -25,25 +28,44 @@ DIMENSIONS = {
 LIGHTS = casefacts.LIGHTS
 
 
-def _light_counts(field: str = "board_light") -> dict:
-    return {light: Count("id", filter=Q(**{field: light})) for light in LIGHTS}
+def _zero() -> dict[str, int]:
+    return {light: 0 for light in LIGHTS}
+
+
+def board_counts(*, today: date) -> dict:
+    """Open cases by light: in total and per centre, department (the item's) and item — from one
+    grouped query (casefacts.light_groups). Each list most red first."""
+    totals = _zero()
+    per: dict[str, dict[int, dict[str, int]]] = {"centre": {}, "department": {}, "item": {}}
+    groups = casefacts.light_groups(today=today)
+    items = dict(Item.objects.filter(pk__in={item for _c, item, _l, _n in groups}).values_list("pk", "department_id"))
+    for centre_id, item_id, light, n in groups:
+        totals[light] += n
+        for key, value in (("centre", centre_id), ("department", items[item_id]), ("item", item_id)):
+            per[key].setdefault(value, _zero())[light] += n
+    names = {"centre": dict(ServiceCentre.objects.filter(pk__in=list(per["centre"])).values_list("pk", "name")),
+             "department": dict(Department.objects.filter(pk__in=list(per["department"])).values_list("pk", "name")),
+             "item": dict(Item.objects.filter(pk__in=list(per["item"])).values_list("pk", "name"))}
+    result: dict = {"totals": totals}
+    for key, rows in per.items():
+        listed: list[dict[str, Any]] = [{"id": pk, "name": names[key].get(pk, ""), **counts, "total": sum(counts.values())}
+                  for pk, counts in rows.items()]
+        listed.sort(key=lambda row: (-row["red"], -row["yellow"], -row["total"], row["name"]))
+        result[key] = listed
+    return result
 
 
 def case_totals(*, today: date) -> dict[str, int]:
-    """Open cases by light, in one query."""
-    rows = casefacts.cases_with_light(casefacts.open_cases(), today=today).order_by().aggregate(**_light_counts())
-    return {light: int(rows[light] or 0) for light in LIGHTS}
+    """Open cases by light."""
+    return board_counts(today=today)["totals"]
 
 
 def counts_by(dimension: str, *, today: date, limit: int | None = None) -> list[dict]:
-    """Open cases by light per centre, department (the item's) or item: one GROUP BY; most red first."""
-    key, name = DIMENSIONS[dimension]
-    rows = (casefacts.cases_with_light(casefacts.open_cases(), today=today).order_by()
-            .values(key, name).annotate(**_light_counts()))
-    result = [{"id": row[key], "name": row[name], **{light: row[light] for light in LIGHTS},
-               "total": sum(row[light] for light in LIGHTS)} for row in rows]
-    result.sort(key=lambda row: (-row["red"], -row["yellow"], -row["total"], row["name"]))
-    return result[:limit] if limit else result
+    """Open cases by light per centre, department (the item's) or item; most red first."""
+    if dimension not in DIMENSIONS:
+        raise ValueError(dimension)
+    rows = board_counts(today=today)[dimension]
+    return rows[:limit] if limit else rows
 
 
 def stage_counts(*, today: date) -> list[dict]:

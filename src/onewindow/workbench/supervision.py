@@ -112,16 +112,17 @@ def _forecast(today):
 @require_GET
 def board(request):
     today = timezone.localdate()
-    departments = selectors.counts_by("department", today=today)
+    counts = selectors.board_counts(today=today)
+    departments = counts["department"]
     risks, quality = _forecast(today)
     return render(request, "workbench/supervision/board.html", {
         "today": today,
         "lights": _light_labels(),
-        "totals": selectors.case_totals(today=today),
+        "totals": counts["totals"],
         "stage_totals": selectors.stage_totals(today=today),
-        "by_centre": selectors.counts_by("centre", today=today, limit=BOARD_ROWS),
+        "by_centre": counts["centre"][:BOARD_ROWS],
         "by_department": departments[:BOARD_ROWS],
-        "by_item": selectors.counts_by("item", today=today, limit=BOARD_ROWS),
+        "by_item": counts["item"][:BOARD_ROWS],
         "stages": selectors.stage_counts(today=today)[:BOARD_ROWS],
         "chart": light_bars_svg(departments[:BOARD_ROWS]),
         "rates": selectors.on_time_rates(start=today - timedelta(days=RATE_DAYS), end=today - timedelta(days=1)),
