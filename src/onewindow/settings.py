@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "onewindow.hall",
     # Ratings of every service (好差评) with their rectifications, and the yearly public appraisal (社会评议).
     "onewindow.ratings",
+    # The efficiency office: the supervision board, breaches, urging, inspections, accountability.
+    "onewindow.supervision",
     # The sample history for the demo and the benchmarks (no models of its own).
     "onewindow.history",
     # Background work (Celery): notifications to applicants; the daily check and monthly reports.
@@ -424,6 +426,9 @@ JOBS_SCHEDULE = {
     "complaints-dispatch-refresh": {"task": "onewindow.complaints.tasks.refresh_dispatch_model", "crontab": {"minute": "40"}},
     # The hall: appointments not checked in by their half-day's end become no-shows; old tickets close.
     "hall-sweep": {"task": "onewindow.hall.tasks.sweep", "crontab": {"minute": "5"}},
+    # The efficiency office's daily check: breach policies applied once per day (idempotent).
+    "supervision-daily-check": {"task": "onewindow.supervision.tasks.daily_check",
+                                "crontab": {"minute": "15", "hour": "7"}},
 }
 # ONEWINDOW_NOTIFY_BACKEND (default log): how notifications reach applicants. `log` stores them (the
 #   applicant reads them under 我的消息) and logs each text message with the phone number masked; a dotted

@@ -167,3 +167,12 @@ def case_departments(case: Case | str) -> list:
             seen.add(task.department_id)
             departments.append(task.department)
     return departments or [case.item.department]
+
+
+def denial_filings() -> QuerySet:
+    """Every refusal and denial filed for the efficiency office's review (否定报备), newest first, with
+    the case, its item, the department and who filed it."""
+    from .models import DenialFiling
+
+    return (DenialFiling.objects.select_related("case", "case__item", "department", "filed_by")
+            .order_by("-filed_at", "-id"))

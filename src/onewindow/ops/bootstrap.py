@@ -66,6 +66,10 @@ def load_demo(*, history_size: int = 3000) -> list[str]:
 
     report.append(f"好差评 ratings: {ratings_sample.load_sample_ratings()}")
     report.append(f"社会评议 public appraisal: {ratings_sample.load_sample_survey()}")
+
+    from onewindow.supervision import sample as supervision_sample
+
+    report.append(f"效能监察 supervision: {supervision_sample.load_sample_supervision()}")
     try:
         from onewindow.jobs import services as jobs
         from onewindow.notify import services as notify

@@ -22,6 +22,8 @@ from onewindow.cases.states import FINAL_CASE_STATES, CaseState
 from onewindow.core.errors import DomainError, NotFound
 from onewindow.orgs import selectors as org_selectors
 from onewindow.orgs.models import Role
+from onewindow.supervision import access as office_access
+from onewindow.supervision import selectors as office_selectors
 
 from . import forms as f
 from .case_actions import action_forms
@@ -79,6 +81,9 @@ def _render_detail(request, case, actions: list[dict], *, status: int = 200, ass
             "agent_form": assign_form or agent_form(request.user, case),
             "notices": notices.available_notices(case),
             "track_url": notices.track_url(case),
+            # The efficiency office's breaches and urgings of this case (supervision/_case.html).
+            "supervision": office_selectors.case_supervision(case),
+            "may_open_urgings": office_access.is_office(request.user) or bool(office_access.department_ids(request.user)),
         },
         status=status,
     )

@@ -14,6 +14,7 @@ from . import (
     reports,
     surveys,
 )
+from . import supervision as sv
 
 app_name = "workbench"
 urlpatterns = [
@@ -49,4 +50,23 @@ urlpatterns = [
     path("ratings/surveys/<int:year>/", surveys.survey_detail, name="survey"),
     path("ratings/surveys/<int:year>/problems/<int:pk>/done/", surveys.problem_done, name="survey_problem_done"),
     path("reports/<int:report_id>/<slug:fmt>/", reports.report_file, name="report_file"),
+    # The efficiency office (效能监察).
+    path("supervision/", sv.board, name="supervision_board"),
+    path("supervision/cases/", sv.drill_down, name="supervision_cases"),
+    path("supervision/urge/<slug:kind>/<int:target_id>/", sv.urge, name="supervision_urge"),
+    path("supervision/urgings/", sv.urging_list, name="supervision_urgings"),
+    path("supervision/urgings/<int:pk>/", sv.urging_detail, name="supervision_urging"),
+    path("supervision/urgings/<int:pk>/<slug:action>/", sv.urging_action, name="supervision_urging_action"),
+    path("supervision/denials/", sv.denials, name="supervision_denials"),
+    path("supervision/denials/<int:pk>/review/", sv.review_denial, name="supervision_review_denial"),
+    path("supervision/inspections/", sv.inspection_list, name="supervision_inspections"),
+    path("supervision/inspections/new/", sv.inspection_new, name="supervision_inspection_new"),
+    path("supervision/inspections/<int:pk>/", sv.inspection_detail, name="supervision_inspection"),
+    path("supervision/inspections/<int:pk>/notice/", sv.issue_notice, name="supervision_issue_notice"),
+    path("supervision/inspections/<int:pk>/notice.pdf", sv.notice_pdf, name="supervision_notice_pdf"),
+    path("supervision/inspections/<int:pk>/photos/<int:photo_id>/", sv.inspection_photo,
+         name="supervision_inspection_photo"),
+    path("supervision/rectifications/<int:pk>/<slug:action>/", sv.rectification_action,
+         name="supervision_rectification_action"),
+    path("supervision/accountability/", sv.accountability, name="supervision_accountability"),
 ]

@@ -21,6 +21,8 @@ LINKS = [
                                               Role.SUPERVISOR}),
     ("workbench:rating_figures", _("评价统计"), {Role.SUPERVISOR, Role.ADMINISTRATOR}),
     ("workbench:surveys", _("社会评议"), {Role.SUPERVISOR}),
+    ("workbench:supervision_board", _("效能监察"), {Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    ("workbench:supervision_urgings", _("督办"), {Role.APPROVER, Role.CHIEF_REPRESENTATIVE}),
     ("workbench:catalog_drafts", _("目录草稿"), {Role.ADMINISTRATOR}),
 ]
 
