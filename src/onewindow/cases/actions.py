@@ -19,7 +19,7 @@ from pydantic import Field, Strict
 from onewindow.core.errors import ValidationError
 from onewindow.workflow.registry import Action, Choice, Choices, Labels, LongText, Params, Registry
 
-from . import access, services
+from . import access, selectors, services
 from .approval import MAX_PROCEDURE_DAYS
 from .models import (
     Case,
@@ -72,7 +72,7 @@ def _task_choices(actor, case: Case) -> Choices:
 
 
 def _task(case: Case, task_id: int) -> Task:
-    task = Task.objects.filter(case=case, pk=task_id).select_related("case", "department").first()
+    task = selectors.task_of_case(case.pk, task_id)
     if task is None:
         raise ValidationError(_("该办件没有编号为 %(id)s 的审批任务") % {"id": task_id}, field="task_id")
     return task

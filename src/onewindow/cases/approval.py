@@ -14,6 +14,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from onewindow.catalog.models import StageKind
 from onewindow.core.errors import Conflict, PermissionDenied, ValidationError
 
 from . import access, deadlines
@@ -21,7 +22,7 @@ from .inputs import local_day, moment, required_text, to_int
 from .models import Case, DenialFiling, DenialKind, Extension, ProcedureKind, SpecialProcedure, Task
 from .states import OPEN_TASK_STATES
 from .steps.clock import resume_clock
-from .steps.decision import approve_locked
+from .steps.decision import RESULT_PARTIES, approve_locked
 from .steps.tasks import case_tasks, lock_task
 from .transitions import audit_batch, lock_case, released, require, task_transition, transition
 
@@ -42,7 +43,9 @@ def approve_task(*, approver, task: Task, opinion: str = "", now: datetime | Non
     _check_handler(approver, task)
     opinion = (opinion or "").strip()
     with transaction.atomic():
-        case = lock_case(task.case, related=())  # the case first, always: parallel approvers queue here
+        # The case first, always: parallel approvers queue here. Without its item, applicant and centre
+        # (a wide row most approvals never read), except for a decision, which usually issues the result.
+        case = lock_case(task.case, related=RESULT_PARTIES if task.kind == StageKind.DECISION else ())
         tasks = case_tasks(case)
         locked = next((t for t in tasks if t.pk == task.pk), None)
         if locked is None:  # pragma: no cover - tasks are never deleted or moved to another case

@@ -9,6 +9,7 @@ import hmac
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from onewindow.core import fastsql
 from onewindow.core.errors import NotFound
 from onewindow.orgs.models import Role
 
@@ -21,7 +22,8 @@ from .progress import BundleProgress, Progress, bundle_progress, progress, with_
 from .states import OPEN_TASK_STATES, TaskState
 
 __all__ = ["Progress", "bundle_progress", "cases_visible_to", "filter_by_light", "get_bundle_by_query",
-           "get_case_by_query", "get_case_for", "inbox", "inbox_list", "light", "with_light", "progress", "verify_certificate", "with_progress_facts"]
+           "get_case_by_query", "get_case_for", "inbox", "inbox_list", "light", "open_task_of_department", "progress",
+           "task_of_case", "verify_certificate", "with_light", "with_progress_facts"]
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -59,6 +61,24 @@ def get_case_for(user, number: str) -> Case:
     if case is None:
         raise NotFound(_("没有找到办件 %(n)s") % {"n": number})
     return case
+
+
+# A task as the action pages load it (with its case and department): compiled once (core/fastsql.py).
+_TASK_OF_CASE = fastsql.Select(Task, "{case} = %s AND {id} = %s", related=("case", "department"))
+_OPEN_TASK_OF_DEPARTMENT = fastsql.Select(Task, "{case} = %s AND {department} = %s AND {state} = %s",
+                                          related=("case", "department"), order_by=("step", "id"), limit=1)
+
+
+def task_of_case(case_id: int, task_id: int) -> Task | None:
+    """The task `task_id` of the case `case_id` (with its case and department), or None."""
+    task: Task | None = _TASK_OF_CASE.first([case_id, task_id])
+    return task
+
+
+def open_task_of_department(case_id: int, department_id: int) -> Task | None:
+    """The department's open task of the case (the earliest, with its case and department), or None."""
+    task: Task | None = _OPEN_TASK_OF_DEPARTMENT.first([case_id, department_id, TaskState.OPEN.value])
+    return task
 
 
 def inbox(user, *, state: str = "open") -> QuerySet[Task]:

@@ -20,6 +20,7 @@ from contextvars import ContextVar
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from onewindow.audit import services as audit
@@ -168,8 +169,7 @@ def task_transition(case: Case, tasks: list[Task] | None, action: str, *, fields
         raise RuntimeError("task_transition needs a case from lock_case")
     row = TASK_MACHINE[action]
     if tasks is None:
-        return Task.objects.filter(case=case, state__in=row.sources, **(where or {})).update(
-            state=row.target, **values)
+        return _update_case_tasks(case.pk, row.sources, where or {}, {"state": row.target, **values})
     for task in tasks:
         TASK_MACHINE.require(task.state, action, describe=lambda task=task: describe_task(task))
     groups: dict[tuple, list[Task]] = {}
@@ -188,6 +188,37 @@ def task_transition(case: Case, tasks: list[Task] | None, action: str, *, fields
             Task.objects.filter(pk__in=[t.pk for t in group]).update(
                 **{_field_key(name): getattr(first, _field_key(name)) for name in names})
     return len(tasks)
+
+
+# (vendor, value names, where names, number of source states) -> the UPDATE's text
+_CASE_TASK_UPDATES: dict[tuple[str, tuple[str, ...], tuple[str, ...], int], str] = {}
+
+
+def _update_case_tasks(case_id: int, sources: frozenset[str], where: dict, values: dict) -> int:
+    """UPDATE the case's tasks in one of `sources` (and matching `where`, field names) to `values`:
+    what `Task.objects.filter(…).update(…)` writes, its text built once per shape."""
+    connection = transaction.get_connection()
+    key = (connection.vendor, tuple(values), tuple(where), len(sources))
+    sql = _CASE_TASK_UPDATES.get(key)
+    if sql is None:
+        qn = connection.ops.quote_name
+
+        def column(name: str) -> str:
+            return qn(fastsql.concrete_field(Task, "id" if name == "pk" else name).column)
+
+        sets = ", ".join(f"{column(name)} = %s" for name in values)
+        states = ", ".join(["%s"] * len(sources))
+        conditions = " AND ".join([f"{column('case')} = %s", f"{column('state')} IN ({states})",
+                                   *(f"{column(name)} = %s" for name in where)])
+        sql = _CASE_TASK_UPDATES[key] = f"UPDATE {qn(Task._meta.db_table)} SET {sets} WHERE {conditions}"
+    params = []
+    for name, value in values.items():
+        field = fastsql.concrete_field(Task, name)
+        params.append(field.get_db_prep_save(value.pk if isinstance(value, Model) else value, connection))
+    params += [case_id, *sorted(sources), *where.values()]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
 
 
 def _field_key(name: str) -> str:

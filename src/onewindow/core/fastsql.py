@@ -74,7 +74,8 @@ class _Part:
 
 
 class Select:
-    """SELECT of whole model rows (optionally with forward foreign keys joined, as select_related)."""
+    """SELECT of whole model rows (optionally with forward foreign keys joined, as select_related;
+    `item__department` follows a key of a related row named before it)."""
 
     def __init__(self, model, where: str, *, order_by: tuple[str, ...] = (), limit: int | None = None,
                  related: tuple[str, ...] = (), for_update: bool = False):
@@ -93,17 +94,22 @@ class Select:
         joins, names = [], {}
         for field in meta.concrete_fields:
             names[field.name] = names[field.attname] = f"{qn(table)}.{qn(field.column)}"
-        links = []
+        links, outer = [], [False]  # outer: whether each part's row may be missing
         for name in self.related:
-            fk = meta.get_field(name)
+            # "item__department": the department of the item (the item named before it in `related`)
+            parent, _sep, own = name.rpartition("__")
+            owner = self.related.index(parent) + 1 if parent else 0
+            owner_meta, owner_alias = parts[owner].model._meta, f"r_{parent}" if parent else table
+            fk = owner_meta.get_field(own)
             target = fk.related_model
             alias = f"r_{name}"
             # a nullable key may point nowhere: its row still comes, with the related object None
-            join = "LEFT OUTER JOIN" if fk.null else "INNER JOIN"
+            outer.append(fk.null or outer[owner])
+            join = "LEFT OUTER JOIN" if outer[-1] else "INNER JOIN"
             joins.append(f"{join} {qn(target._meta.db_table)} {qn(alias)} "
-                         f"ON {qn(alias)}.{qn(fk.target_field.column)} = {qn(table)}.{qn(fk.column)}")
+                         f"ON {qn(alias)}.{qn(fk.target_field.column)} = {qn(owner_alias)}.{qn(fk.column)}")
             parts.append(_Part(target, alias, connection))
-            links.append(fk)
+            links.append((fk, owner))
             for field in target._meta.concrete_fields:
                 names[f"{name}.{field.name}"] = names[f"{name}.{field.attname}"] = f"{qn(alias)}.{qn(field.column)}"
         def column(match) -> str:
@@ -137,10 +143,14 @@ class Select:
         for row in rows:
             start = len(parts[0].fields)
             obj = parts[0].build(db, connection, row[:start])
-            for part, fk in zip(parts[1:], links, strict=True):
+            built = [obj]
+            for part, (fk, owner) in zip(parts[1:], links, strict=True):
                 end = start + len(part.fields)
                 values = row[start:end]
-                fk.set_cached_value(obj, None if values[part.pk_index] is None else part.build(db, connection, values))
+                related = None if values[part.pk_index] is None else part.build(db, connection, values)
+                if built[owner] is not None:
+                    fk.set_cached_value(built[owner], related)
+                built.append(related)
                 start = end
             result.append(obj)
         return result

@@ -12,17 +12,21 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
+from onewindow.core import fastsql
 from onewindow.core.errors import Conflict, ValidationError
 
 from .. import deadlines, rules
 from ..inputs import id_set, local_day, required_text
-from ..models import Case, CaseMaterialStatus, DenialFiling, DenialKind, Fee, SupplementRequest
+from ..models import Case, CaseMaterial, CaseMaterialStatus, DenialFiling, DenialKind, Fee, SupplementRequest
 from ..states import CaseState
 from ..transitions import record_event, require, transition
 from .decision import approve_every_task
 from .materials import clean_defects, defect_key, mark_provided, validate_waivers
 from .outcome import conclude_locked, owed_reasons
 from .tasks import create_tasks
+
+# Read on every acceptance: compiled once (core/fastsql.py), in the materials' own order.
+_MISSING = fastsql.Select(CaseMaterial, "{case} = %s AND {status} = %s", order_by=("id",))
 
 
 def accept_locked(case: Case, *, clerk, waivers=None, provided_material_ids=(), promise_note: str = "",
@@ -36,13 +40,13 @@ def accept_locked(case: Case, *, clerk, waivers=None, provided_material_ids=(), 
     deadline = deadlines.apply_deadline(case)
     note = (promise_note or "").strip()
     waived = validate_waivers(case, waivers or {}, due_on=deadline.due_on, today=today, note=note)
-    missing = [row for row in case.materials.filter(status=CaseMaterialStatus.MISSING)
+    missing = [row for row in _MISSING.all([case.pk, CaseMaterialStatus.MISSING.value])
                if row.material_id not in waived]
     if missing:
         raise ValidationError(
             _("缺少必要材料：%(names)s。请一次性告知补正，或对可容缺的材料办理容缺受理") % {
                 "names": "、".join(f"“{row.name}”" for row in missing)}, field="materials")
-    for row in case.materials.filter(material_id__in=list(waived)):
+    for row in case.materials.filter(material_id__in=list(waived)) if waived else ():
         row.status, row.promised_by = CaseMaterialStatus.WAIVED, waived[row.material_id]
         row.note = (note or _("申请人书面承诺于 %(d)s 前补齐")
                     % {"d": waived[row.material_id].isoformat()})[:300]
