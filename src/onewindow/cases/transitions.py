@@ -32,8 +32,13 @@ from .states import CASE_MACHINE, TASK_MACHINE
 _LOCKED = "_onewindow_locked"
 
 
+CHAIN_PREFIX = "case:"
+# The case's audit chain read (not locked) by the case's lock, into `case.audit_head` (see lock_case).
+_HEAD = "audit_head"
+
+
 def chain_key(case) -> str:
-    return f"case:{case.number}"
+    return f"{CHAIN_PREFIX}{case.number}"
 
 
 LOCK_RELATED = ("item", "applicant", "centre")
@@ -47,12 +52,18 @@ def lock_case(case, *, related: tuple[str, ...] = LOCK_RELATED) -> Case:
     needs none of them passes `related=()`: the item row is wide and most approvals never read it.
     Every writer of a case's rows (tasks, materials, fees …) takes this lock first, so under it those
     rows can be read without locking each. On SQLite the whole write transaction is already exclusive
-    (BEGIN IMMEDIATE in settings)."""
+    (BEGIN IMMEDIATE in settings).
+
+    The same statement reads the case's audit chain head (not locked): the action's first append
+    hands it to audit.record_many, which writes on it only if no one else has appended since (see
+    there) — one statement less per action than locking the chain again."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock_case must run inside a transaction")
     select = _LOCKS.get(related)
     if select is None:
-        select = _LOCKS.setdefault(related, fastsql.Select(Case, "{id} = %s", related=related, for_update=True))
+        select = _LOCKS.setdefault(related, fastsql.Select(
+            Case, "{id} = %s", related=related, for_update=True,
+            attach=audit.head_attachment(_HEAD, f"'{CHAIN_PREFIX}' || {{number}}")))
     locked = select.get([case.pk])
     setattr(locked, _LOCKED, True)
     return locked
@@ -114,7 +125,7 @@ def audit_batch(case: Case):
         if token is not None:
             _PENDING.reset(token)
     if events:
-        audit.record_many(key, events)
+        audit.record_many(key, events, head=_take_head(case))
 
 
 def record_event(case: Case, verb: str, *, actor, now: datetime, from_state: str = "", to_state: str = "",
@@ -131,7 +142,13 @@ def record_event(case: Case, verb: str, *, actor, now: datetime, from_state: str
         event["data"] = json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))
         pending[key].append(event)
     else:
-        audit.record(chain_key=key, **event)
+        audit.record(chain_key=key, head=_take_head(case), **event)
+
+
+def _take_head(case: Case):
+    """The chain head lock_case read with the case, once: a later append in the same transaction
+    reads it afresh (audit.record_many checks it anyway)."""
+    return case.__dict__.pop(_HEAD, None)
 
 
 def transition(case: Case, action: str, *, actor, now: datetime, reason: str = "", data: dict | None = None,

@@ -78,9 +78,13 @@ class Select:
     `item__department` follows a key of a related row named before it)."""
 
     def __init__(self, model, where: str, *, order_by: tuple[str, ...] = (), limit: int | None = None,
-                 related: tuple[str, ...] = (), for_update: bool = False):
+                 related: tuple[str, ...] = (), for_update: bool = False,
+                 attach: tuple[str, type[Model], str] | None = None):
+        """`attach` (attribute, model, condition): the one row of another model matching `condition`
+        (its fields `{attribute.field}`, this model's `{field}`), outer-joined and read (never locked)
+        into `obj.<attribute>` (None when there is none) — a row no foreign key leads to."""
         self.model, self.where, self.order_by, self.limit = model, where, order_by, limit
-        self.related, self.for_update = related, for_update
+        self.related, self.for_update, self.attach = related, for_update, attach
         self._compiled: dict[tuple[str, str], tuple] = {}
 
     def _compile(self, db: str, connection):
@@ -112,14 +116,27 @@ class Select:
             links.append((fk, owner))
             for field in target._meta.concrete_fields:
                 names[f"{name}.{field.name}"] = names[f"{name}.{field.attname}"] = f"{qn(alias)}.{qn(field.column)}"
+        attached = None
+        if self.attach is not None:
+            attribute, other, condition = self.attach
+            alias = f"a_{attribute}"
+            for field in other._meta.concrete_fields:
+                names[f"{attribute}.{field.name}"] = f"{qn(alias)}.{qn(field.column)}"
+            attached = _Part(other, alias, connection)
+
         def column(match) -> str:
             if match.group(1) not in names:
                 raise KeyError(f"{match.group(1)!r} is not a field of {meta.label} or of {self.related}")
             return names[match.group(1)]
 
         where = _PLACEHOLDER.sub(column, self.where)
-        sql = (f"SELECT {', '.join(c for part in parts for c in part.columns)} FROM {qn(table)} "
-               f"{' '.join(joins)} WHERE {where}")
+        columns = [c for part in parts for c in part.columns]
+        if attached is not None:
+            columns += attached.columns
+            joins.append(f"LEFT OUTER JOIN {qn(attached.model._meta.db_table)} {qn(f'a_{self.attach[0]}')} "
+                         f"ON {_PLACEHOLDER.sub(column, self.attach[2])}")
+        sql = f"SELECT {', '.join(columns)} FROM {qn(table)} {' '.join(joins)} WHERE {where}"
+        parts = [*parts, attached] if attached is not None else parts
         if self.order_by:
             sql += " ORDER BY " + ", ".join(
                 f"{names[o.lstrip('-')]} {'DESC' if o.startswith('-') else 'ASC'}" for o in self.order_by)
@@ -140,11 +157,12 @@ class Select:
             cursor.execute(sql, list(params))
             rows = cursor.fetchall()
         result = []
+        attached = parts[-1] if self.attach is not None else None
         for row in rows:
             start = len(parts[0].fields)
             obj = parts[0].build(db, connection, row[:start])
             built = [obj]
-            for part, (fk, owner) in zip(parts[1:], links, strict=True):
+            for part, (fk, owner) in zip(parts[1:len(links) + 1], links, strict=True):
                 end = start + len(part.fields)
                 values = row[start:end]
                 related = None if values[part.pk_index] is None else part.build(db, connection, values)
@@ -152,6 +170,10 @@ class Select:
                     fk.set_cached_value(built[owner], related)
                 built.append(related)
                 start = end
+            if attached is not None:
+                values = row[start:]
+                setattr(obj, self.attach[0],
+                        None if values[attached.pk_index] is None else attached.build(db, connection, values))
             result.append(obj)
         return result
 
