@@ -144,7 +144,7 @@ def _insert_if_head_unmoved(chain: AuditChain, rows: list[AuditEvent]) -> bool:
     event_meta, chain_meta = AuditEvent._meta, AuditChain._meta
     fields = [fastsql.concrete_field(AuditEvent, name) for name in _EVENT_FIELDS]
     # typed placeholders: the values are not in an INSERT's VALUES, where the columns would type them
-    row_sql = "(" + ", ".join(f"%s::{field.cast_db_type(connection)}" for field in fields) + ")"
+    row_sql = "(" + ", ".join(f"%s::{field.db_type(connection)}" for field in fields) + ")"
     params = [rows[-1].hash, len(rows), chain.pk, chain.length]
     for row in rows:
         params += fastsql.values_for_insert(row, fields, connection)

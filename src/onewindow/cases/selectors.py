@@ -5,13 +5,14 @@
 from __future__ import annotations
 
 import hmac
+from typing import Any, TypeVar
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from onewindow.core import fastsql
 from onewindow.core.errors import NotFound
-from onewindow.orgs.models import Role
+from onewindow.orgs.models import Department, Role
 
 from . import access
 from .certificates import is_genuine
@@ -26,7 +27,7 @@ __all__ = ["Progress", "bundle_progress", "cases_visible_to", "filter_by_light",
            "task_of_case", "verify_certificate", "with_light", "with_progress_facts"]
 
 
-def cases_visible_to(user) -> QuerySet[Case]:
+def cases_visible_to(user: Any) -> QuerySet[Case]:
     """Applicant: own cases (and an agent: cases assigned to them or to their key projects); clerk:
     the centre's cases; approver / chief representative: cases with a task of their department (or of
     an item delegated to them); supervisor / administrator: all."""
@@ -50,12 +51,15 @@ def cases_visible_to(user) -> QuerySet[Case]:
     return Case.objects.filter(condition)
 
 
-def _one(rows: QuerySet):
+_Row = TypeVar("_Row", bound=Model)
+
+
+def _one(rows: QuerySet[_Row]) -> _Row | None:
     """The row of a query on a unique column, or None (no ORDER BY, unlike first())."""
     return next(iter(rows[:1]), None)
 
 
-def get_case_for(user, number: str) -> Case:
+def get_case_for(user: Any, number: str) -> Case:
     case = _one(with_progress_facts(cases_visible_to(user).filter(number=(number or "").strip())
                                     .select_related("item", "applicant", "centre")))
     if case is None:
@@ -81,7 +85,7 @@ def open_task_of_department(case_id: int, department_id: int) -> Task | None:
     return task
 
 
-def inbox(user, *, state: str = "open") -> QuerySet[Task]:
+def inbox(user: Any, *, state: str = "open") -> QuerySet[Task]:
     """The tasks of the user's departments (a chief representative: also of items delegated to them),
     oldest due first. state: "open" (in hand, including suspended), "done", "all" or a task state.
 
@@ -116,7 +120,7 @@ INBOX_LIST_FIELDS = ("id", "case_id", "name", "department_id", "state", "due_on"
                      "case__item__name", "case__applicant__name")
 
 
-def inbox_list(user, *, state: str = "open") -> QuerySet[Task]:
+def inbox_list(user: Any, *, state: str = "open") -> QuerySet[Task]:
     """inbox() reading only the columns of the inbox page (INBOX_LIST_FIELDS): a third less work per
     row for the database and for Python than whole rows of four tables."""
     return inbox(user, state=state).only(*INBOX_LIST_FIELDS)
@@ -164,7 +168,7 @@ def verify_certificate(number: str, digest: str | None = None) -> Certificate | 
     return certificate
 
 
-def case_departments(case: Case | str) -> list:
+def case_departments(case: Case | str) -> list[Department]:
     """The departments that handle a case (a Case or its number; NotFound for an unknown number), the
     one holding it now first: its open tasks' departments, then the others from the latest step back;
     a case not yet accepted (no tasks) has its item's department. A complaint about a case goes to the
@@ -177,13 +181,15 @@ def case_departments(case: Case | str) -> list:
         if found is None:
             raise NotFound(_("没有找到办件 %(n)s") % {"n": case})
         case = found
-    tasks = (Task.objects.filter(case=case).select_related("department")
+    the_case: Case = case
+    tasks = (Task.objects.filter(case=the_case).select_related("department")
              .annotate(held=Cases(When(state__in=sorted(OPEN_TASK_STATES), then=Value(0)), default=Value(1),
                                   output_field=IntegerField()))
              .order_by("held", "-step", "id"))
-    seen, departments = set(), []
+    seen: set[int] = set()
+    departments: list[Department] = []
     for task in tasks:
         if task.department_id not in seen:
             seen.add(task.department_id)
             departments.append(task.department)
-    return departments or [case.item.department]
+    return departments or [the_case.item.department]

@@ -18,6 +18,7 @@ import json
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Model
@@ -116,6 +117,7 @@ def audit_batch(case: Case):
         return
     token = _PENDING.set({}) if pending is None else None
     pending = _PENDING.get()
+    assert pending is not None  # set just above
     pending[key] = []
     try:
         yield
@@ -188,13 +190,17 @@ def task_transition(case: Case, tasks: list[Task] | None, action: str, *, fields
     if tasks is None:
         return _update_case_tasks(case.pk, row.sources, where or {}, {"state": row.target, **values})
     for task in tasks:
-        TASK_MACHINE.require(task.state, action, describe=lambda task=task: describe_task(task))
+        TASK_MACHINE.require(task.state, action, describe=partial(describe_task, task))
     groups: dict[tuple, list[Task]] = {}
     names = ["state", *values, *fields]
+    target = row.target
+    assert target is not None  # a task action always has a target state
     for task in tasks:
-        task.state = row.target
+        task.state = target
         for name, value in values.items():
             setattr(task, name, value)
+        if task.__dict__.pop(_WRITTEN, None) == (action, values) and not fields:
+            continue  # written already, to these values
         if task.pk is not None:
             groups.setdefault(tuple(getattr(task, _field_key(name)) for name in names), []).append(task)
     for group in groups.values():
@@ -238,7 +244,15 @@ def _update_case_tasks(case_id: int, sources: frozenset[str], where: dict, value
         return cursor.rowcount
 
 
+_WRITTEN = "_onewindow_written"
+
+
+def mark_written(task: Task, action: str, values: dict) -> None:
+    """`task` was already changed by `action` to `values` in the database (in the statement that read
+    it, steps/tasks.case_tasks_changing): the task_transition that follows writes nothing for it."""
+    setattr(task, _WRITTEN, (action, values))
+
+
 def _field_key(name: str) -> str:
     """The attribute holding a field's value (a foreign key's id, not the related row)."""
-    field = Task._meta.get_field(name)
-    return field.attname
+    return fastsql.concrete_field(Task, name).attname

@@ -23,7 +23,9 @@ values (ints, strings, dates; an aware datetime would need its field's preparati
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cached_property
+from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, router
@@ -79,12 +81,13 @@ class Select:
 
     def __init__(self, model, where: str, *, order_by: tuple[str, ...] = (), limit: int | None = None,
                  related: tuple[str, ...] = (), for_update: bool = False,
-                 attach: tuple[str, type[Model], str] | None = None):
+                 attach: tuple[str, type[Model], str] | None = None, prefix: str = ""):
         """`attach` (attribute, model, condition): the one row of another model matching `condition`
         (its fields `{attribute.field}`, this model's `{field}`), outer-joined and read (never locked)
         into `obj.<attribute>` (None when there is none) — a row no foreign key leads to."""
         self.model, self.where, self.order_by, self.limit = model, where, order_by, limit
         self.related, self.for_update, self.attach = related, for_update, attach
+        self.prefix = prefix  # e.g. a data-modifying WITH clause: its parameters come first
         self._compiled: dict[tuple[str, str], tuple] = {}
 
     def _compile(self, db: str, connection):
@@ -116,13 +119,14 @@ class Select:
             links.append((fk, owner))
             for field in target._meta.concrete_fields:
                 names[f"{name}.{field.name}"] = names[f"{name}.{field.attname}"] = f"{qn(alias)}.{qn(field.column)}"
-        attached = None
+        attached, attach_join = None, ""
         if self.attach is not None:
             attribute, other, condition = self.attach
             alias = f"a_{attribute}"
             for field in other._meta.concrete_fields:
                 names[f"{attribute}.{field.name}"] = f"{qn(alias)}.{qn(field.column)}"
             attached = _Part(other, alias, connection)
+            attach_join = f"LEFT OUTER JOIN {qn(other._meta.db_table)} {qn(alias)} ON {condition}"
 
         def column(match) -> str:
             if match.group(1) not in names:
@@ -133,9 +137,8 @@ class Select:
         columns = [c for part in parts for c in part.columns]
         if attached is not None:
             columns += attached.columns
-            joins.append(f"LEFT OUTER JOIN {qn(attached.model._meta.db_table)} {qn(f'a_{self.attach[0]}')} "
-                         f"ON {_PLACEHOLDER.sub(column, self.attach[2])}")
-        sql = f"SELECT {', '.join(columns)} FROM {qn(table)} {' '.join(joins)} WHERE {where}"
+            joins.append(_PLACEHOLDER.sub(column, attach_join))
+        sql = f"{self.prefix}SELECT {', '.join(columns)} FROM {qn(table)} {' '.join(joins)} WHERE {where}"
         parts = [*parts, attached] if attached is not None else parts
         if self.order_by:
             sql += " ORDER BY " + ", ".join(
@@ -149,7 +152,7 @@ class Select:
         compiled = self._compiled[key] = (sql, parts, links)
         return compiled
 
-    def all(self, params=()) -> list:
+    def all(self, params: Sequence[Any] = ()) -> list[Any]:
         db = router.db_for_write(self.model) if self.for_update else router.db_for_read(self.model)
         connection = connections[db]
         sql, parts, links = self._compile(db, connection)
@@ -157,7 +160,7 @@ class Select:
             cursor.execute(sql, list(params))
             rows = cursor.fetchall()
         result = []
-        attached = parts[-1] if self.attach is not None else None
+        attribute, attached = (self.attach[0], parts[-1]) if self.attach is not None else ("", None)
         for row in rows:
             start = len(parts[0].fields)
             obj = parts[0].build(db, connection, row[:start])
@@ -172,16 +175,16 @@ class Select:
                 start = end
             if attached is not None:
                 values = row[start:]
-                setattr(obj, self.attach[0],
+                setattr(obj, attribute,
                         None if values[attached.pk_index] is None else attached.build(db, connection, values))
             result.append(obj)
         return result
 
-    def first(self, params=()):
+    def first(self, params: Sequence[Any] = ()) -> Any:
         rows = self.all(params)
         return rows[0] if rows else None
 
-    def get(self, params=()):
+    def get(self, params: Sequence[Any] = ()) -> Any:
         """The one row, or the model's DoesNotExist (as QuerySet.get)."""
         rows = self.all(params)
         if not rows:

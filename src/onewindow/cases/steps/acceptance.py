@@ -47,9 +47,9 @@ def accept_locked(case: Case, *, clerk, waivers=None, provided_material_ids=(), 
             _("缺少必要材料：%(names)s。请一次性告知补正，或对可容缺的材料办理容缺受理") % {
                 "names": "、".join(f"“{row.name}”" for row in missing)}, field="materials")
     for row in case.materials.filter(material_id__in=list(waived)) if waived else ():
-        row.status, row.promised_by = CaseMaterialStatus.WAIVED, waived[row.material_id]
-        row.note = (note or _("申请人书面承诺于 %(d)s 前补齐")
-                    % {"d": waived[row.material_id].isoformat()})[:300]
+        promised = waived[row.material_id or 0]  # rows of the waived materials' ids
+        row.status, row.promised_by = CaseMaterialStatus.WAIVED, promised
+        row.note = (note or _("申请人书面承诺于 %(d)s 前补齐") % {"d": promised.isoformat()})[:300]
         row.save(update_fields=["status", "promised_by", "note"])
     fees = []
     if case.item.has_fee and not case.fees.exists():
@@ -71,7 +71,8 @@ def refuse_locked(case: Case, *, clerk, reason, now: datetime) -> Case:
     an intake decision: a case waiting for a supplement asked in review was already accepted."""
     reason = required_text(reason, field="reason", message=_("不予受理必须写明理由"))
     require(case, "refuse")
-    if case.state == CaseState.SUPPLEMENT_REQUESTED and pending_supplement(case).return_state != CaseState.SUBMITTED:
+    pending = pending_supplement(case) if case.state == CaseState.SUPPLEMENT_REQUESTED else None
+    if pending is not None and pending.return_state != CaseState.SUBMITTED:
         raise Conflict(_("办件 %(number)s 已受理，补正期间不能再作出不予受理决定") % {"number": case.number})
     DenialFiling.objects.create(case=case, kind=DenialKind.REFUSAL, department=case.item.department,
                                 reason=reason, filed_by=clerk, filed_at=now)
