@@ -104,12 +104,11 @@ def accept(case_id: int, who: Actors) -> None:
 
 
 def _approve(case_id: int, user, department_id: int) -> None:
-    from onewindow.cases.models import Task
+    from onewindow.cases.selectors import open_task_of_department
     from onewindow.cases.services import approve_task
-    from onewindow.cases.states import TaskState
 
-    task = Task.objects.select_related("case", "department").get(case_id=case_id, department_id=department_id,
-                                                                  state=TaskState.OPEN)
+    # as the action page loads it: one compiled statement, the task with its case and department
+    task = open_task_of_department(case_id, department_id)
     approve_task(approver=fresh(user), task=task, opinion="审查通过")
 
 

@@ -55,6 +55,25 @@ def test_select_joins_related_rows_as_select_related_does():
     assert select.first([case.number, "another-code"]) is None
 
 
+def test_select_follows_a_key_of_a_related_row_and_attaches_a_row_no_key_leads_to():
+    from onewindow.audit.models import AuditChain
+
+    w = build_world()
+    case, other = submit_online(w), submit_online(w)
+    AuditChain.objects.filter(key=f"case:{other.number}").update(key="elsewhere")  # no chain of its own: None
+    select = fastsql.Select(Case, "{id} IN (%s, %s)", order_by=("id",), related=("item", "item__department"),
+                            attach=("chain", AuditChain, "{chain.key} = 'case:' || {number}"))
+
+    with CaptureQueriesContext(connection) as queries:
+        rows = select.all([case.pk, other.pk])
+        department = rows[0].item.department
+
+    assert len(queries) == 1  # the item's department and the chain came with the row
+    assert department.pk == w.licence.department_id and department.name == w.licence.department.name
+    assert rows[0].chain.key == f"case:{case.number}" and rows[0].chain.length == 1
+    assert rows[1].chain is None
+
+
 def test_a_nullable_foreign_key_is_joined_outer_and_read_as_none_when_empty():
     w = build_world()
     online, at_window = submit_online(w), submit_online(w)

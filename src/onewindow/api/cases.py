@@ -246,7 +246,7 @@ def list_case_actions(request, number: str):
                          "审批任务须写明 task_id（结束特别程序 procedure_id，缴费 fee_id，补齐容缺材料 material_id），"
                          "不会代为猜测。当前状态不允许的动作返回 409，无权办理 403，参数错误 400/422 并指明字段"
                          "（如 params.task_id）。")
-def act_on_case(request, number: str, body: Body[CaseActionIn]):  # type: ignore[valid-type]
+def act_on_case(request, number: str, body: Body[CaseActionIn]):
     user = request.auth
     case = _visible_case(user, number)
     try:

@@ -30,19 +30,31 @@ def _prepared(*, actor, actor_label: str, data: dict | None, now: datetime | Non
 
 def record(*, chain_key: str, action: str, actor=None, actor_label: str = "", from_state: str = "",
            to_state: str = "", reason: str = "", data: dict | None = None,
-           now: datetime | None = None) -> AuditEvent:
+           now: datetime | None = None, head: AuditChain | None = None) -> AuditEvent:
     """Append one event to the chain `chain_key` (created on first use). Locks the chain head, so
     events of one chain are strictly ordered even under concurrent writers. See record_many."""
     return record_many(chain_key, [{"action": action, "actor": actor, "actor_label": actor_label,
                                     "from_state": from_state, "to_state": to_state, "reason": reason,
-                                    "data": data, "now": now}])[0]
+                                    "data": data, "now": now}], head=head)[0]
 
 
-def record_many(chain_key: str, events: list[dict]) -> list[AuditEvent]:
+def head_attachment(attribute: str, key_sql: str) -> tuple[str, type[AuditChain], str]:
+    """For a caller's own locking statement (core/fastsql.Select's `attach`): the chain whose key is
+    `key_sql` (an SQL expression over the caller's columns, e.g. `'case:' || {number}`) read into
+    `obj.<attribute>` — its head, handed to record_many as `head` to save the chain's own read."""
+    return attribute, AuditChain, f"{{{attribute}.key}} = {key_sql}"
+
+
+def record_many(chain_key: str, events: list[dict], *, head: AuditChain | None = None) -> list[AuditEvent]:
     """Append `events` (each the keyword arguments of `record`), in order, to the chain `chain_key`
     (created on first use), with the rows and hashes one `record` call per event would write: the
     chain head read and locked, every event inserted at once, the head moved — three statements
-    whatever the number of events, two on PostgreSQL (the head's update rides on the insert)."""
+    whatever the number of events, two on PostgreSQL (the head's update rides on the insert).
+
+    `head`: the chain's row as the caller read it in this transaction (head_attachment), unlocked.
+    On PostgreSQL the events are then written in one statement that moves the head only if it still
+    has that length — and are inserted only if it moved; otherwise (another writer came first) the
+    head is read and locked and the events hashed again after it, as without `head`."""
     prepared = []
     for event in events:
         actor_label, data, now = _prepared(actor=event.get("actor"), actor_label=event.get("actor_label", ""),
@@ -50,7 +62,27 @@ def record_many(chain_key: str, events: list[dict]) -> list[AuditEvent]:
         prepared.append((event, actor_label, data, now))
     if not prepared:
         return []
+    if head is not None and head.key == chain_key and transaction.get_connection().vendor == "postgresql":
+        rows = _chained(head, prepared)
+        if _insert_if_head_unmoved(head, rows):
+            head.length, head.head_hash = rows[-1].position, rows[-1].hash
+            return rows
     chain = _locked_chain(chain_key)
+    rows = _chained(chain, prepared)
+    prev_hash, position = rows[-1].hash, rows[-1].position
+    if transaction.get_connection().vendor == "postgresql":
+        _insert_moving_head(chain, rows)
+    else:
+        AuditEvent.objects.bulk_create(rows)
+        AuditChain.objects.filter(pk=chain.pk).update(length=F("length") + len(rows), head_hash=prev_hash)
+    chain.length, chain.head_hash = position, prev_hash
+    if head is not None and head.pk == chain.pk:
+        head.length, head.head_hash = position, prev_hash
+    return rows
+
+
+def _chained(chain: AuditChain, prepared: list) -> list[AuditEvent]:
+    """The event rows after the chain's head as `chain` has it: positions and hashes."""
     rows, prev_hash, position = [], chain.head_hash, chain.length
     for event, actor_label, data, now in prepared:
         position += 1
@@ -61,12 +93,6 @@ def record_many(chain_key: str, events: list[dict]) -> list[AuditEvent]:
         rows.append(AuditEvent(chain=chain, position=position, occurred_at=now, actor=event.get("actor"),
                                actor_label=actor_label, data=data, prev_hash=prev_hash, hash=digest, **fields))
         prev_hash = digest
-    if transaction.get_connection().vendor == "postgresql":
-        _insert_moving_head(chain, rows)
-    else:
-        AuditEvent.objects.bulk_create(rows)
-        AuditChain.objects.filter(pk=chain.pk).update(length=F("length") + len(rows), head_hash=prev_hash)
-    chain.length, chain.head_hash = position, prev_hash
     return rows
 
 
@@ -106,6 +132,36 @@ def _insert_moving_head(chain: AuditChain, rows: list[AuditEvent]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fastsql.mark_saved(rows, [pk for (pk,) in cursor.fetchall()], connection.alias)
+
+
+def _insert_if_head_unmoved(chain: AuditChain, rows: list[AuditEvent]) -> bool:
+    """PostgreSQL: as _insert_moving_head for a chain row read without a lock, in one statement: the
+    head moves only if its length is still `chain.length` (the UPDATE waits for, then re-checks, a row
+    another transaction is changing), and the events are inserted only if it moved. False (nothing
+    written) when it did not."""
+    connection = transaction.get_connection()
+    qn = connection.ops.quote_name
+    event_meta, chain_meta = AuditEvent._meta, AuditChain._meta
+    fields = [fastsql.concrete_field(AuditEvent, name) for name in _EVENT_FIELDS]
+    # typed placeholders: the values are not in an INSERT's VALUES, where the columns would type them
+    row_sql = "(" + ", ".join(f"%s::{field.db_type(connection)}" for field in fields) + ")"
+    params = [rows[-1].hash, len(rows), chain.pk, chain.length]
+    for row in rows:
+        params += fastsql.values_for_insert(row, fields, connection)
+    length, head = (qn(fastsql.concrete_field(AuditChain, name).column) for name in ("length", "head_hash"))
+    pk = qn(chain_meta.pk.column)
+    sql = (f"WITH moved AS (UPDATE {qn(chain_meta.db_table)} SET {head} = %s, {length} = {length} + %s "
+           f"WHERE {pk} = %s AND {length} = %s RETURNING {pk}) "
+           f"INSERT INTO {qn(event_meta.db_table)} ({', '.join(qn(field.column) for field in fields)}) "
+           f"SELECT * FROM (VALUES {', '.join([row_sql] * len(rows))}) AS events "
+           f"WHERE EXISTS (SELECT 1 FROM moved) RETURNING {qn(event_meta.pk.column)}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = [pk for (pk,) in cursor.fetchall()]
+    if not ids:
+        return False
+    fastsql.mark_saved(rows, ids, connection.alias)
+    return True
 
 
 def _insert_new_chain(chain_key: str, head_hash: str) -> AuditChain | None:

@@ -19,7 +19,7 @@ from pydantic import Field, Strict
 from onewindow.core.errors import ValidationError
 from onewindow.workflow.registry import Action, Choice, Choices, Labels, LongText, Params, Registry
 
-from . import access, services
+from . import access, selectors, services
 from .approval import MAX_PROCEDURE_DAYS
 from .models import (
     Case,
@@ -72,7 +72,7 @@ def _task_choices(actor, case: Case) -> Choices:
 
 
 def _task(case: Case, task_id: int) -> Task:
-    task = Task.objects.filter(case=case, pk=task_id).select_related("case", "department").first()
+    task = selectors.task_of_case(case.pk, task_id)
     if task is None:
         raise ValidationError(_("该办件没有编号为 %(id)s 的审批任务") % {"id": task_id}, field="task_id")
     return task
@@ -95,10 +95,11 @@ class AcceptParams(Params):
 
 
 def _accept_choices(actor, case: Case) -> Choices:
-    missing = [cm for cm in case.materials.select_related("material")
+    missing = [(cm.material_id, cm) for cm in case.materials.select_related("material")
                if cm.status == CaseMaterialStatus.MISSING and cm.material_id]
-    return {"provided_material_ids": [Choice(cm.material_id, cm.name) for cm in missing],
-            "waivers": [Choice(cm.material_id, cm.name) for cm in missing if cm.material.waivable]}
+    return {"provided_material_ids": [Choice(material_id, cm.name) for material_id, cm in missing if material_id],
+            "waivers": [Choice(material_id, cm.name) for material_id, cm in missing
+                        if material_id and cm.material is not None and cm.material.waivable]}
 
 
 def _accept(actor, case: Case, p: AcceptParams, now: datetime | None):
@@ -138,7 +139,7 @@ def _may_request_supplement(actor, case: Case) -> bool:
 
 def _supplement_choices(actor, case: Case) -> Choices:
     rows = [cm for cm in case.materials.all() if cm.material_id and cm.status not in FETCHED]
-    return {"defects": [Choice(cm.material_id, cm.name, selected=cm.status == CaseMaterialStatus.MISSING)
+    return {"defects": [Choice(cm.material_id or 0, cm.name, selected=cm.status == CaseMaterialStatus.MISSING)
                         for cm in rows]}
 
 
@@ -222,7 +223,7 @@ class SupplyWaivedParams(Params):
 
 def _waived_choices(actor, case: Case) -> Choices:
     owed = case.materials.filter(status=CaseMaterialStatus.WAIVED, material_id__isnull=False).order_by("id")
-    return {"material_id": [Choice(cm.material_id, f"{cm.name}（承诺 {cm.promised_by}）") for cm in owed]}
+    return {"material_id": [Choice(cm.material_id or 0, f"{cm.name}（承诺 {cm.promised_by}）") for cm in owed]}
 
 
 class PayParams(Params):

@@ -20,8 +20,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class TaskInline(admin.TabularInline):
     model = Task
     extra = 0
-    fields = ["step", "name", "department", "state", "opened_on", "due_on", "completed_at", "completed_by"]
-    readonly_fields = fields
+    fields = readonly_fields = ("step", "name", "department", "state", "opened_on", "due_on", "completed_at",
+                                "completed_by")
     can_delete = False
 
     def has_add_permission(self, request, obj=None):

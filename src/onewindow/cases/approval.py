@@ -14,6 +14,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from onewindow.catalog.models import StageKind
 from onewindow.core.errors import Conflict, PermissionDenied, ValidationError
 
 from . import access, deadlines
@@ -21,8 +22,8 @@ from .inputs import local_day, moment, required_text, to_int
 from .models import Case, DenialFiling, DenialKind, Extension, ProcedureKind, SpecialProcedure, Task
 from .states import OPEN_TASK_STATES
 from .steps.clock import resume_clock
-from .steps.decision import approve_locked
-from .steps.tasks import case_tasks, lock_task
+from .steps.decision import RESULT_PARTIES, approve_locked
+from .steps.tasks import case_tasks_changing, lock_task
 from .transitions import audit_batch, lock_case, released, require, task_transition, transition
 
 MAX_PROCEDURE_DAYS = 250
@@ -42,8 +43,12 @@ def approve_task(*, approver, task: Task, opinion: str = "", now: datetime | Non
     _check_handler(approver, task)
     opinion = (opinion or "").strip()
     with transaction.atomic():
-        case = lock_case(task.case, related=())  # the case first, always: parallel approvers queue here
-        tasks = case_tasks(case)
+        # The case first, always: parallel approvers queue here. Without its item, applicant and centre
+        # (a wide row most approvals never read), except for a decision, which usually issues the result.
+        case = lock_case(task.case, related=RESULT_PARTIES if task.kind == StageKind.DECISION else ())
+        # the tasks read, and the approval that approve_locked makes written in the same statement
+        tasks = case_tasks_changing(case, task.pk, "approve", completed_at=now, completed_by=approver,
+                                    opinion=opinion)
         locked = next((t for t in tasks if t.pk == task.pk), None)
         if locked is None:  # pragma: no cover - tasks are never deleted or moved to another case
             raise Conflict(_("审批任务不属于该办件"))
@@ -151,14 +156,15 @@ def extend_case(*, approver, case: Case, days: int, reason: str, now: datetime |
             raise ValidationError(_("最多还可延长 %(left)s 个工作日（该事项可延长 %(all)s 个工作日，已延长 %(used)s 个）") % {
                 "left": allowance, "all": locked.item.extension_days, "used": locked.extension_days}, field="days")
         today = local_day(now)
-        if locked.paused_since is None and today > locked.due_on:
-            raise Conflict(_("办理期限 %(d)s 已过，延长须在期限届满前批准") % {"d": locked.due_on})
         previous = locked.due_on
+        assert previous is not None  # the table allows "extend" only on an accepted case: it has its due date
+        if locked.paused_since is None and today > previous:
+            raise Conflict(_("办理期限 %(d)s 已过，延长须在期限届满前批准") % {"d": locked.due_on})
         locked.extension_days += days
         deadlines.apply_deadline(locked)
         extension = Extension.objects.create(case=locked, days=days, reason=reason, requested_by=approver,
                                              approved_by=approver, approved_at=now, applicant_notified_at=now,
-                                             previous_due_on=previous, new_due_on=locked.due_on)
+                                             previous_due_on=previous, new_due_on=locked.due_on or previous)
         transition(locked, "extend", actor=approver, now=now, reason=reason,
                    fields=("extension_days", "due_on", "due_provisional", "calendar_version"),
                    data={"extension": extension.pk, "days": days, "previous_due_on": previous,

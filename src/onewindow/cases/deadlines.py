@@ -153,7 +153,7 @@ def light(case, *, today: date, workdays: WorkdayClock | None = None) -> str:
         return "green" if _local_date(decided) <= case.due_on else "red"
     if case.state in FINAL_CASE_STATES or case.state == CaseState.APPROVED:
         return "green"  # withdrawn: no decision was due
-    left = working_days_left(case, today=today, workdays=workdays)
+    left = working_days_left(case, today=today, workdays=workdays) or 0  # accepted, with a due date
     if left < 0:
         return "red"
     threshold = max(yellow_working_days(), math.ceil(total_limit(case) * yellow_share()))

@@ -52,7 +52,9 @@ def _bundle_number(case: Case) -> str:
     if not case.bundle_application_id:
         return ""
     annotated = getattr(case, "progress_bundle_number", None)
-    return annotated if annotated is not None else case.bundle_application.number
+    if annotated is not None:
+        return str(annotated)
+    return case.bundle_application.number if case.bundle_application is not None else ""
 
 
 @dataclass
@@ -199,7 +201,7 @@ def progress(case: Case, *, today: date | None = None) -> Progress:
         owed.append(OwedItem("fee", _("待缴费用：%(d)s %(a)s 元") % {"d": fee.description, "a": fee.amount}))
 
     provisional_note = ""
-    if case.due_provisional and case.due_on:
+    if case.due_provisional and case.due_on and case.accepted_on:
         provisional_note = calendar.provisional_warning(calendar.provisional_years(case.accepted_on, case.due_on))
     rules = [r.get("label", "") for r in (case.instant_rule or {}).get("rules", [])]
     return Progress(

@@ -75,7 +75,7 @@ def supply_waived_material(*, actor, case: Case, material_id: int, now: datetime
             locked.save(update_fields=["visit_count", "updated_at"])
         record_action(locked, "supply_waived", actor=actor, now=now,
                       data={"material": row.name, "promised_by": row.promised_by,
-                            "on_time": today <= row.promised_by, "at_window": at_window})
+                            "on_time": row.promised_by is not None and today <= row.promised_by, "at_window": at_window})
     return row
 
 

@@ -5,26 +5,29 @@
 from __future__ import annotations
 
 import hmac
+from typing import Any, TypeVar
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from onewindow.core import fastsql
 from onewindow.core.errors import NotFound
-from onewindow.orgs.models import Role
+from onewindow.orgs.models import Department, Role
 
 from . import access
 from .certificates import is_genuine
 from .lights import LIGHT_SQL_MAX_LIMIT, filter_by_light, light, with_light  # noqa: F401
-from .models import BundleApplication, Case, Certificate, Task
+from .models import BundleApplication, Case, Certificate, DenialFiling, Task
 from .numbering import normalise_query_code
 from .progress import BundleProgress, Progress, bundle_progress, progress, with_progress_facts  # noqa: F401
 from .states import OPEN_TASK_STATES, TaskState
 
 __all__ = ["Progress", "bundle_progress", "cases_visible_to", "filter_by_light", "get_bundle_by_query",
-           "get_case_by_query", "get_case_for", "inbox", "inbox_list", "light", "with_light", "progress", "verify_certificate", "with_progress_facts"]
+           "get_case_by_query", "get_case_for", "inbox", "inbox_list", "light", "open_task_of_department", "progress",
+           "task_of_case", "verify_certificate", "with_light", "with_progress_facts"]
 
 
-def cases_visible_to(user) -> QuerySet[Case]:
+def cases_visible_to(user: Any) -> QuerySet[Case]:
     """Applicant: own cases (and an agent: cases assigned to them or to their key projects); clerk:
     the centre's cases; approver / chief representative: cases with a task of their department (or of
     an item delegated to them); supervisor / administrator: all."""
@@ -48,12 +51,15 @@ def cases_visible_to(user) -> QuerySet[Case]:
     return Case.objects.filter(condition)
 
 
-def _one(rows: QuerySet):
+_Row = TypeVar("_Row", bound=Model)
+
+
+def _one(rows: QuerySet[_Row]) -> _Row | None:
     """The row of a query on a unique column, or None (no ORDER BY, unlike first())."""
     return next(iter(rows[:1]), None)
 
 
-def get_case_for(user, number: str) -> Case:
+def get_case_for(user: Any, number: str) -> Case:
     case = _one(with_progress_facts(cases_visible_to(user).filter(number=(number or "").strip())
                                     .select_related("item", "applicant", "centre")))
     if case is None:
@@ -61,7 +67,25 @@ def get_case_for(user, number: str) -> Case:
     return case
 
 
-def inbox(user, *, state: str = "open") -> QuerySet[Task]:
+# A task as the action pages load it (with its case and department): compiled once (core/fastsql.py).
+_TASK_OF_CASE = fastsql.Select(Task, "{case} = %s AND {id} = %s", related=("case", "department"))
+_OPEN_TASK_OF_DEPARTMENT = fastsql.Select(Task, "{case} = %s AND {department} = %s AND {state} = %s",
+                                          related=("case", "department"), order_by=("step", "id"), limit=1)
+
+
+def task_of_case(case_id: int, task_id: int) -> Task | None:
+    """The task `task_id` of the case `case_id` (with its case and department), or None."""
+    task: Task | None = _TASK_OF_CASE.first([case_id, task_id])
+    return task
+
+
+def open_task_of_department(case_id: int, department_id: int) -> Task | None:
+    """The department's open task of the case (the earliest, with its case and department), or None."""
+    task: Task | None = _OPEN_TASK_OF_DEPARTMENT.first([case_id, department_id, TaskState.OPEN.value])
+    return task
+
+
+def inbox(user: Any, *, state: str = "open") -> QuerySet[Task]:
     """The tasks of the user's departments (a chief representative: also of items delegated to them),
     oldest due first. state: "open" (in hand, including suspended), "done", "all" or a task state.
 
@@ -96,7 +120,7 @@ INBOX_LIST_FIELDS = ("id", "case_id", "name", "department_id", "state", "due_on"
                      "case__item__name", "case__applicant__name")
 
 
-def inbox_list(user, *, state: str = "open") -> QuerySet[Task]:
+def inbox_list(user: Any, *, state: str = "open") -> QuerySet[Task]:
     """inbox() reading only the columns of the inbox page (INBOX_LIST_FIELDS): a third less work per
     row for the database and for Python than whole rows of four tables."""
     return inbox(user, state=state).only(*INBOX_LIST_FIELDS)
@@ -144,7 +168,7 @@ def verify_certificate(number: str, digest: str | None = None) -> Certificate | 
     return certificate
 
 
-def case_departments(case: Case | str) -> list:
+def case_departments(case: Case | str) -> list[Department]:
     """The departments that handle a case (a Case or its number; NotFound for an unknown number), the
     one holding it now first: its open tasks' departments, then the others from the latest step back;
     a case not yet accepted (no tasks) has its item's department. A complaint about a case goes to the
@@ -157,22 +181,22 @@ def case_departments(case: Case | str) -> list:
         if found is None:
             raise NotFound(_("没有找到办件 %(n)s") % {"n": case})
         case = found
-    tasks = (Task.objects.filter(case=case).select_related("department")
+    the_case: Case = case
+    tasks = (Task.objects.filter(case=the_case).select_related("department")
              .annotate(held=Cases(When(state__in=sorted(OPEN_TASK_STATES), then=Value(0)), default=Value(1),
                                   output_field=IntegerField()))
              .order_by("held", "-step", "id"))
-    seen, departments = set(), []
+    seen: set[int] = set()
+    departments: list[Department] = []
     for task in tasks:
         if task.department_id not in seen:
             seen.add(task.department_id)
             departments.append(task.department)
-    return departments or [case.item.department]
+    return departments or [the_case.item.department]
 
 
-def denial_filings() -> QuerySet:
+def denial_filings() -> QuerySet[DenialFiling]:
     """Every refusal and denial filed for the efficiency office's review (否定报备), newest first, with
     the case, its item, the department and who filed it."""
-    from .models import DenialFiling
-
     return (DenialFiling.objects.select_related("case", "case__item", "department", "filed_by")
             .order_by("-filed_at", "-id"))

@@ -53,5 +53,5 @@ def submit_case(*, item, applicant, channel, centre, form_data=None, provided_ma
     # Nothing changed the case after it was written: it is returned as it is, with the material rows it
     # was created with (a submitted case has no tasks, fees or certificates yet), so a caller can show
     # it without reading it back.
-    case.submitted_materials = sub.materials
+    case.submitted_materials = sub.materials  # type: ignore[attr-defined]  # read by api/cases.py
     return case

@@ -55,6 +55,7 @@ def supply_supplement(*, actor, case: Case, provided_material_ids=(), now: datet
             raise PermissionDenied(_("只有申请人、其代办员或受理中心窗口人员才能提交补正材料"))
         require(locked, "supply")
         request = pending_supplement(locked)
+        assert request is not None  # a case waiting for a supplement has its notice (the table allowed "supply")
         provided = id_set(provided_material_ids, field="provided_material_ids")
         mark_provided(locked, provided, now=now)
         owed = [d["name"] for d in request.defects if d.get("material_id") is not None

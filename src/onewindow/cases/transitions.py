@@ -18,8 +18,10 @@ import json
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
+from functools import partial
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from onewindow.audit import services as audit
@@ -31,8 +33,13 @@ from .states import CASE_MACHINE, TASK_MACHINE
 _LOCKED = "_onewindow_locked"
 
 
+CHAIN_PREFIX = "case:"
+# The case's audit chain read (not locked) by the case's lock, into `case.audit_head` (see lock_case).
+_HEAD = "audit_head"
+
+
 def chain_key(case) -> str:
-    return f"case:{case.number}"
+    return f"{CHAIN_PREFIX}{case.number}"
 
 
 LOCK_RELATED = ("item", "applicant", "centre")
@@ -46,12 +53,18 @@ def lock_case(case, *, related: tuple[str, ...] = LOCK_RELATED) -> Case:
     needs none of them passes `related=()`: the item row is wide and most approvals never read it.
     Every writer of a case's rows (tasks, materials, fees …) takes this lock first, so under it those
     rows can be read without locking each. On SQLite the whole write transaction is already exclusive
-    (BEGIN IMMEDIATE in settings)."""
+    (BEGIN IMMEDIATE in settings).
+
+    The same statement reads the case's audit chain head (not locked): the action's first append
+    hands it to audit.record_many, which writes on it only if no one else has appended since (see
+    there) — one statement less per action than locking the chain again."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock_case must run inside a transaction")
     select = _LOCKS.get(related)
     if select is None:
-        select = _LOCKS.setdefault(related, fastsql.Select(Case, "{id} = %s", related=related, for_update=True))
+        select = _LOCKS.setdefault(related, fastsql.Select(
+            Case, "{id} = %s", related=related, for_update=True,
+            attach=audit.head_attachment(_HEAD, f"'{CHAIN_PREFIX}' || {{number}}")))
     locked = select.get([case.pk])
     setattr(locked, _LOCKED, True)
     return locked
@@ -104,6 +117,7 @@ def audit_batch(case: Case):
         return
     token = _PENDING.set({}) if pending is None else None
     pending = _PENDING.get()
+    assert pending is not None  # set just above
     pending[key] = []
     try:
         yield
@@ -113,7 +127,7 @@ def audit_batch(case: Case):
         if token is not None:
             _PENDING.reset(token)
     if events:
-        audit.record_many(key, events)
+        audit.record_many(key, events, head=_take_head(case))
 
 
 def record_event(case: Case, verb: str, *, actor, now: datetime, from_state: str = "", to_state: str = "",
@@ -130,7 +144,13 @@ def record_event(case: Case, verb: str, *, actor, now: datetime, from_state: str
         event["data"] = json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))
         pending[key].append(event)
     else:
-        audit.record(chain_key=key, **event)
+        audit.record(chain_key=key, head=_take_head(case), **event)
+
+
+def _take_head(case: Case):
+    """The chain head lock_case read with the case, once: a later append in the same transaction
+    reads it afresh (audit.record_many checks it anyway)."""
+    return case.__dict__.pop(_HEAD, None)
 
 
 def transition(case: Case, action: str, *, actor, now: datetime, reason: str = "", data: dict | None = None,
@@ -168,16 +188,19 @@ def task_transition(case: Case, tasks: list[Task] | None, action: str, *, fields
         raise RuntimeError("task_transition needs a case from lock_case")
     row = TASK_MACHINE[action]
     if tasks is None:
-        return Task.objects.filter(case=case, state__in=row.sources, **(where or {})).update(
-            state=row.target, **values)
+        return _update_case_tasks(case.pk, row.sources, where or {}, {"state": row.target, **values})
     for task in tasks:
-        TASK_MACHINE.require(task.state, action, describe=lambda task=task: describe_task(task))
+        TASK_MACHINE.require(task.state, action, describe=partial(describe_task, task))
     groups: dict[tuple, list[Task]] = {}
     names = ["state", *values, *fields]
+    target = row.target
+    assert target is not None  # a task action always has a target state
     for task in tasks:
-        task.state = row.target
+        task.state = target
         for name, value in values.items():
             setattr(task, name, value)
+        if task.__dict__.pop(_WRITTEN, None) == (action, values) and not fields:
+            continue  # written already, to these values
         if task.pk is not None:
             groups.setdefault(tuple(getattr(task, _field_key(name)) for name in names), []).append(task)
     for group in groups.values():
@@ -190,7 +213,46 @@ def task_transition(case: Case, tasks: list[Task] | None, action: str, *, fields
     return len(tasks)
 
 
+# (vendor, value names, where names, number of source states) -> the UPDATE's text
+_CASE_TASK_UPDATES: dict[tuple[str, tuple[str, ...], tuple[str, ...], int], str] = {}
+
+
+def _update_case_tasks(case_id: int, sources: frozenset[str], where: dict, values: dict) -> int:
+    """UPDATE the case's tasks in one of `sources` (and matching `where`, field names) to `values`:
+    what `Task.objects.filter(…).update(…)` writes, its text built once per shape."""
+    connection = transaction.get_connection()
+    key = (connection.vendor, tuple(values), tuple(where), len(sources))
+    sql = _CASE_TASK_UPDATES.get(key)
+    if sql is None:
+        qn = connection.ops.quote_name
+
+        def column(name: str) -> str:
+            return qn(fastsql.concrete_field(Task, "id" if name == "pk" else name).column)
+
+        sets = ", ".join(f"{column(name)} = %s" for name in values)
+        states = ", ".join(["%s"] * len(sources))
+        conditions = " AND ".join([f"{column('case')} = %s", f"{column('state')} IN ({states})",
+                                   *(f"{column(name)} = %s" for name in where)])
+        sql = _CASE_TASK_UPDATES[key] = f"UPDATE {qn(Task._meta.db_table)} SET {sets} WHERE {conditions}"
+    params = []
+    for name, value in values.items():
+        field = fastsql.concrete_field(Task, name)
+        params.append(field.get_db_prep_save(value.pk if isinstance(value, Model) else value, connection))
+    params += [case_id, *sorted(sources), *where.values()]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+_WRITTEN = "_onewindow_written"
+
+
+def mark_written(task: Task, action: str, values: dict) -> None:
+    """`task` was already changed by `action` to `values` in the database (in the statement that read
+    it, steps/tasks.case_tasks_changing): the task_transition that follows writes nothing for it."""
+    setattr(task, _WRITTEN, (action, values))
+
+
 def _field_key(name: str) -> str:
     """The attribute holding a field's value (a foreign key's id, not the related row)."""
-    field = Task._meta.get_field(name)
-    return field.attname
+    return fastsql.concrete_field(Task, name).attname

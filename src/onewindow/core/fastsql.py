@@ -23,7 +23,9 @@ values (ints, strings, dates; an aware datetime would need its field's preparati
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cached_property
+from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, router
@@ -74,12 +76,18 @@ class _Part:
 
 
 class Select:
-    """SELECT of whole model rows (optionally with forward foreign keys joined, as select_related)."""
+    """SELECT of whole model rows (optionally with forward foreign keys joined, as select_related;
+    `item__department` follows a key of a related row named before it)."""
 
     def __init__(self, model, where: str, *, order_by: tuple[str, ...] = (), limit: int | None = None,
-                 related: tuple[str, ...] = (), for_update: bool = False):
+                 related: tuple[str, ...] = (), for_update: bool = False,
+                 attach: tuple[str, type[Model], str] | None = None, prefix: str = ""):
+        """`attach` (attribute, model, condition): the one row of another model matching `condition`
+        (its fields `{attribute.field}`, this model's `{field}`), outer-joined and read (never locked)
+        into `obj.<attribute>` (None when there is none) — a row no foreign key leads to."""
         self.model, self.where, self.order_by, self.limit = model, where, order_by, limit
-        self.related, self.for_update = related, for_update
+        self.related, self.for_update, self.attach = related, for_update, attach
+        self.prefix = prefix  # e.g. a data-modifying WITH clause: its parameters come first
         self._compiled: dict[tuple[str, str], tuple] = {}
 
     def _compile(self, db: str, connection):
@@ -93,27 +101,45 @@ class Select:
         joins, names = [], {}
         for field in meta.concrete_fields:
             names[field.name] = names[field.attname] = f"{qn(table)}.{qn(field.column)}"
-        links = []
+        links, outer = [], [False]  # outer: whether each part's row may be missing
         for name in self.related:
-            fk = meta.get_field(name)
+            # "item__department": the department of the item (the item named before it in `related`)
+            parent, _sep, own = name.rpartition("__")
+            owner = self.related.index(parent) + 1 if parent else 0
+            owner_meta, owner_alias = parts[owner].model._meta, f"r_{parent}" if parent else table
+            fk = owner_meta.get_field(own)
             target = fk.related_model
             alias = f"r_{name}"
             # a nullable key may point nowhere: its row still comes, with the related object None
-            join = "LEFT OUTER JOIN" if fk.null else "INNER JOIN"
+            outer.append(fk.null or outer[owner])
+            join = "LEFT OUTER JOIN" if outer[-1] else "INNER JOIN"
             joins.append(f"{join} {qn(target._meta.db_table)} {qn(alias)} "
-                         f"ON {qn(alias)}.{qn(fk.target_field.column)} = {qn(table)}.{qn(fk.column)}")
+                         f"ON {qn(alias)}.{qn(fk.target_field.column)} = {qn(owner_alias)}.{qn(fk.column)}")
             parts.append(_Part(target, alias, connection))
-            links.append(fk)
+            links.append((fk, owner))
             for field in target._meta.concrete_fields:
                 names[f"{name}.{field.name}"] = names[f"{name}.{field.attname}"] = f"{qn(alias)}.{qn(field.column)}"
+        attached, attach_join = None, ""
+        if self.attach is not None:
+            attribute, other, condition = self.attach
+            alias = f"a_{attribute}"
+            for field in other._meta.concrete_fields:
+                names[f"{attribute}.{field.name}"] = f"{qn(alias)}.{qn(field.column)}"
+            attached = _Part(other, alias, connection)
+            attach_join = f"LEFT OUTER JOIN {qn(other._meta.db_table)} {qn(alias)} ON {condition}"
+
         def column(match) -> str:
             if match.group(1) not in names:
                 raise KeyError(f"{match.group(1)!r} is not a field of {meta.label} or of {self.related}")
             return names[match.group(1)]
 
         where = _PLACEHOLDER.sub(column, self.where)
-        sql = (f"SELECT {', '.join(c for part in parts for c in part.columns)} FROM {qn(table)} "
-               f"{' '.join(joins)} WHERE {where}")
+        columns = [c for part in parts for c in part.columns]
+        if attached is not None:
+            columns += attached.columns
+            joins.append(_PLACEHOLDER.sub(column, attach_join))
+        sql = f"{self.prefix}SELECT {', '.join(columns)} FROM {qn(table)} {' '.join(joins)} WHERE {where}"
+        parts = [*parts, attached] if attached is not None else parts
         if self.order_by:
             sql += " ORDER BY " + ", ".join(
                 f"{names[o.lstrip('-')]} {'DESC' if o.startswith('-') else 'ASC'}" for o in self.order_by)
@@ -126,7 +152,7 @@ class Select:
         compiled = self._compiled[key] = (sql, parts, links)
         return compiled
 
-    def all(self, params=()) -> list:
+    def all(self, params: Sequence[Any] = ()) -> list[Any]:
         db = router.db_for_write(self.model) if self.for_update else router.db_for_read(self.model)
         connection = connections[db]
         sql, parts, links = self._compile(db, connection)
@@ -134,22 +160,31 @@ class Select:
             cursor.execute(sql, list(params))
             rows = cursor.fetchall()
         result = []
+        attribute, attached = (self.attach[0], parts[-1]) if self.attach is not None else ("", None)
         for row in rows:
             start = len(parts[0].fields)
             obj = parts[0].build(db, connection, row[:start])
-            for part, fk in zip(parts[1:], links, strict=True):
+            built = [obj]
+            for part, (fk, owner) in zip(parts[1:len(links) + 1], links, strict=True):
                 end = start + len(part.fields)
                 values = row[start:end]
-                fk.set_cached_value(obj, None if values[part.pk_index] is None else part.build(db, connection, values))
+                related = None if values[part.pk_index] is None else part.build(db, connection, values)
+                if built[owner] is not None:
+                    fk.set_cached_value(built[owner], related)
+                built.append(related)
                 start = end
+            if attached is not None:
+                values = row[start:]
+                setattr(obj, attribute,
+                        None if values[attached.pk_index] is None else attached.build(db, connection, values))
             result.append(obj)
         return result
 
-    def first(self, params=()):
+    def first(self, params: Sequence[Any] = ()) -> Any:
         rows = self.all(params)
         return rows[0] if rows else None
 
-    def get(self, params=()):
+    def get(self, params: Sequence[Any] = ()) -> Any:
         """The one row, or the model's DoesNotExist (as QuerySet.get)."""
         rows = self.all(params)
         if not rows:

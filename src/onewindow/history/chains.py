@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 from datetime import date
+from typing import Any
 
 from onewindow.audit.digest import ChainHasher, canonical_json
 from onewindow.audit.models import AuditChain, AuditEvent
@@ -81,6 +82,9 @@ class EventLog:
     """The case's events in the order they happened (a mixin of the case's life: `self.events`,
     `self.state`)."""
 
+    events: list[tuple[Any, ...]]
+    state: str
+
     def event(self, moment, actor, action: str, frm, to, reason="", data: dict | str | None = None) -> None:
         """As transitions.transition / record_event write it: an event that keeps the state records the
         state as both from and to; an event without a person is the system's. `data`: a dict, or its
@@ -88,7 +92,7 @@ class EventLog:
         frm, to = (frm or self.state), (to or self.state)
         if data is None:
             data = "{}"
-        elif type(data) is not str:
+        elif not isinstance(data, str):
             data = canonical_json(data)
         self.events.append((moment, actor.id, actor.label or SYSTEM, action, frm, to, reason, data))
         self.state = to

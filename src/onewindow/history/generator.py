@@ -148,7 +148,7 @@ class _Generator:
         """A moment in office hours (08:30–11:55 or 14:30–17:30) of `day`. The draws are those of
         rng.choice((rng.randint(510, 715), rng.randint(870, 1050))) and rng.randrange(60), made through
         Random._randbelow directly (what those call): this runs a few times per case."""
-        below = self.rng._randbelow
+        below = self.rng._randbelow  # type: ignore[attr-defined]  # see above
         morning, afternoon = 510 + below(206), 870 + below(181)
         minutes = afternoon if below(2) else morning
         return self.at(day, 0) + timedelta(seconds=60 * minutes + below(60))

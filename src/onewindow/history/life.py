@@ -64,14 +64,18 @@ class _Life(EventLog, ClockStops, Outcome):
         self.tasks: list[TaskRow] = []
         self.materials: list[CaseMaterialRow] = []
         self.fee: FeeRow | None = None
-        self.accepted_on = self.due = self.concluded_at = self.decided_at = self.delivered_at = None
+        self.accepted_on: date | None = None
+        self.due: date | None = None
+        self.concluded_at: datetime | None = None
+        self.decided_at: datetime | None = None
+        self.delivered_at: datetime | None = None
         self.paused_since = None
         self.provisional, self.version = False, None
         self.extension_days = self.paused_days = 0
         self.visits = 1 if self.channel == "window" else 0
         self.accepted_by = None
         self.decision_reason = self.delivery_method = self.delivery_address = self.tracking = ""
-        self.instant_rule = None
+        self.instant_rule: dict | None = None
         self.form_data = {"contact_phone": f"1387700{self.rng.randrange(10**4):04d}"}
         self.agent_id = None
         if g.staff.agents and self.rng.random() < 0.02:

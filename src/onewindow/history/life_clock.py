@@ -5,6 +5,8 @@ for the whole run)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from onewindow.cases.models import Extension, SpecialProcedure, SupplementRequest
 
 from .plan import NOBODY
@@ -13,6 +15,10 @@ from .values import A, S, TaskState, to_json
 
 
 class ClockStops:
+    if TYPE_CHECKING:  # a mixin of history.life._Life: the case's state lives there
+        def __getattr__(self, name: str) -> Any: ...
+        def __setattr__(self, name: str, value: Any) -> None: ...
+
     def review_supplement(self, task: TaskRow, moment) -> int:
         """补正 during review: the clock stops until the applicant supplies."""
         g = self.g

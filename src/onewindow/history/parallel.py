@@ -26,6 +26,7 @@ from django.db import connection
 from onewindow.audit.models import AuditChain, AuditEvent
 from onewindow.cases.models import CaseMaterial, SupplementRequest, Task
 
+from .people import ApplicantPool
 from .rows import WRITE_ORDER
 from .writer import copy
 
@@ -55,7 +56,7 @@ def _rows_per_case(g) -> dict:
             AuditEvent: 16 + 3 * stages + materials, AuditChain: 1}
 
 
-def run_parallel(g, moments: list[int], applicants: list, bar) -> None:
+def run_parallel(g, moments: list[int], applicants: ApplicantPool, bar) -> None:
     ranges = split(moments, g.processes, len(g.workdays) - 1)
     writer = g.writer
     per_case = _rows_per_case(g)
@@ -77,7 +78,7 @@ def run_parallel(g, moments: list[int], applicants: list, bar) -> None:
         sender.close()
         processes.append(process)
         readers[reader] = k
-    results = {}
+    results: dict[int, dict] = {}
     try:
         # The applicants made before the fork are COPYed while the processes simulate (they drop the
         # copies they inherited).

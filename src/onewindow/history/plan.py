@@ -116,7 +116,7 @@ def load_items(rng: random.Random) -> list[ItemPlan]:
             # As approval.create_tasks: one review task for the item's department with the whole limit.
             step = max((s.step for s in stages if s.kind == "acceptance"), default=0) + 1
             stages = [s._replace(step=s.step + 1) if s.kind == "delivery" and s.step <= step else s for s in stages]
-            stages.append(StagePlan(step, "review", "审查与决定", item.committed_limit_days, item.department_id))
+            stages.append(StagePlan(step, "review", "审查与决定", item.committed_limit_days or 0, item.department_id))
             stages.sort(key=lambda s: s.step)
         materials = [MaterialPlan(m.id, m.name, m.required, m.waivable, m.source, m.certificate_type,
                                   defects_for(m.name))
@@ -125,7 +125,7 @@ def load_items(rng: random.Random) -> list[ItemPlan]:
         plans.append(ItemPlan(
             id=item.id, code=item.code, name=item.name, version=item.version, department_id=item.department_id,
             department_code=item.department.code,
-            limit=item.committed_limit_days, immediate=item.is_immediate, extension_days=item.extension_days,
+            limit=item.committed_limit_days or 0, immediate=item.is_immediate, extension_days=item.extension_days,
             fee=item.fee_amount if item.has_fee and item.fee_amount else None,
             fee_description=(item.fee_description or item.name)[:200], certificate_type=item.result_certificate_type,
             result_name=item.result_name or item.name, instant_rules=list(item.instant_approval_rules or []),

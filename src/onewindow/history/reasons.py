@@ -34,7 +34,7 @@ class Procedure(NamedTuple):
     outcome: str
 
 
-PROCEDURES = {
+PROCEDURES: dict[str, Procedure] = {
     ProcedureKind.SITE_INSPECTION: Procedure(ProcedureKind.SITE_INSPECTION.value, "现场核查", 5,
                                              "依法需进行现场核查", "现场核查完成，符合条件"),
     ProcedureKind.EXPERT_REVIEW: Procedure(ProcedureKind.EXPERT_REVIEW.value, "专家评审", 10,
@@ -198,7 +198,7 @@ DEFECTS: tuple[tuple[tuple[str, ...], dict[str, tuple[str, ...]]], ...] = (
      {PERSON: ("证明文件已过有效期", "复印件不清晰", "复印件与原件不一致"),
       ENTERPRISE: ("证明文件已过有效期", "复印件不清晰", "复印件与原件不一致")}),
 )
-DEFAULT_DEFECTS = {PERSON: ("复印件不清晰", "内容不完整"), ENTERPRISE: ("复印件不清晰", "内容不完整")}
+DEFAULT_DEFECTS: dict[str, tuple[str, ...]] = {PERSON: ("复印件不清晰", "内容不完整"), ENTERPRISE: ("复印件不清晰", "内容不完整")}
 HANDED_IN = (MaterialSource.APPLICANT.value, MaterialSource.ISSUING_DEPARTMENT.value)
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import operator
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import models as django_models
 
@@ -32,10 +34,9 @@ from onewindow.orgs.models import Applicant
 
 NULL = "\\N"  # COPY text's NULL
 
-row = dataclasses.dataclass(slots=True)
 
 
-@row
+@dataclasses.dataclass(slots=True)
 class ApplicantRow:
     id: int
     kind: str
@@ -49,7 +50,7 @@ class ApplicantRow:
     created_at: datetime
 
 
-@row
+@dataclasses.dataclass(slots=True)
 class BundleApplicationRow:
     id: int
     number: str
@@ -60,7 +61,7 @@ class BundleApplicationRow:
     submitted_at: datetime
 
 
-@row
+@dataclasses.dataclass(slots=True)
 class CaseRow:
     id: int
     number: str
@@ -99,7 +100,7 @@ class CaseRow:
     updated_at: datetime
 
 
-@row
+@dataclasses.dataclass(slots=True)
 class CertificateRow:
     id: int
     number: str
@@ -115,7 +116,7 @@ class CertificateRow:
     digest: str
 
 
-@row
+@dataclasses.dataclass(slots=True)
 class TaskRow:
     """Also the task's working state while the case's life runs (the life changes state, dates and
     opinion as the task moves on)."""
@@ -135,7 +136,7 @@ class TaskRow:
     opinion: str
 
 
-@row
+@dataclasses.dataclass(slots=True)
 class CaseMaterialRow:
     """Also the material's working state while the case's life runs."""
 
@@ -151,7 +152,7 @@ class CaseMaterialRow:
     note: str
 
 
-@row
+@dataclasses.dataclass(slots=True)
 class SupplementRequestRow:
     id: int
     case: int
@@ -164,7 +165,7 @@ class SupplementRequestRow:
     supplied_at: datetime | None
 
 
-@row
+@dataclasses.dataclass(slots=True)
 class SpecialProcedureRow:
     id: int
     case: int
@@ -180,7 +181,7 @@ class SpecialProcedureRow:
     applicant_notified_at: datetime | None
 
 
-@row
+@dataclasses.dataclass(slots=True)
 class ExtensionRow:
     id: int
     case: int
@@ -194,7 +195,7 @@ class ExtensionRow:
     new_due_on: date
 
 
-@row
+@dataclasses.dataclass(slots=True)
 class DenialFilingRow:
     id: int
     case: int
@@ -205,7 +206,7 @@ class DenialFilingRow:
     filed_at: datetime
 
 
-@row
+@dataclasses.dataclass(slots=True)
 class FeeRow:
     id: int
     case: int
@@ -216,7 +217,7 @@ class FeeRow:
     receipt_number: str
 
 
-@row
+@dataclasses.dataclass(slots=True)
 class AuditChainRow:
     id: int
     key: str
@@ -224,7 +225,7 @@ class AuditChainRow:
     head_hash: str
 
 
-@row
+@dataclasses.dataclass(slots=True)
 class AuditEventRow:
     """The events' COPY lines are made in chains.write_chain (the busiest table: the hash and the
     line share the moment's text and the middle fields' cached text); this declaration gives their
@@ -281,7 +282,7 @@ class RowDef:
         self.line = _line_function(row_type.__name__, list(zip(self.fields, model_fields, strict=True)))
 
 
-def _line_function(name: str, fields: list) -> callable:
+def _line_function(name: str, fields: list) -> Callable[..., str]:
     """Compile `line(row, known) -> str`, the row's COPY text line, from the fields' types: one f-string
     per table, as fast as a hand-written one. Text is escaped only when some text field of the row holds
     a backslash, tab, newline or carriage return (one test on the row, not a call per field)."""
@@ -315,7 +316,7 @@ def _line_function(name: str, fields: list) -> callable:
               f'    if "\\\\" in t or "\\t" in t or "\\n" in t or "\\r" in t:\n'
               f'        return f"{escaped_line}\\n"\n'
               f'    return f"{raw_line}\\n"\n')
-    namespace = {"N": NULL, "text": copy_text, "moment": copy_moment}
+    namespace: dict[str, Any] = {"N": NULL, "text": copy_text, "moment": copy_moment}
     exec(compile(source, f"<history row {name}>", "exec"), namespace)  # noqa: S102 - built from field names above
     return namespace["line"]
 

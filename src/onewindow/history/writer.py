@@ -83,6 +83,7 @@ class BulkWriter:
     def _send(self, raw) -> None:
         """The background thread: COPY each batch in the order it was queued; stop at None."""
         while True:
+            assert self._queue is not None  # started before this thread
             job = self._queue.get()
             if job is None:
                 return
@@ -172,7 +173,7 @@ class BulkWriter:
 
     def stop(self) -> None:
         """End the writer thread (also on the way out of a failed run) and raise its error, if any."""
-        if self._thread is not None:
+        if self._thread is not None and self._queue is not None:
             self._queue.put(None)
             self._thread.join()
             self._thread = None

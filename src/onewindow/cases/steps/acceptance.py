@@ -12,17 +12,21 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
+from onewindow.core import fastsql
 from onewindow.core.errors import Conflict, ValidationError
 
 from .. import deadlines, rules
 from ..inputs import id_set, local_day, required_text
-from ..models import Case, CaseMaterialStatus, DenialFiling, DenialKind, Fee, SupplementRequest
+from ..models import Case, CaseMaterial, CaseMaterialStatus, DenialFiling, DenialKind, Fee, SupplementRequest
 from ..states import CaseState
 from ..transitions import record_event, require, transition
 from .decision import approve_every_task
 from .materials import clean_defects, defect_key, mark_provided, validate_waivers
 from .outcome import conclude_locked, owed_reasons
 from .tasks import create_tasks
+
+# Read on every acceptance: compiled once (core/fastsql.py), in the materials' own order.
+_MISSING = fastsql.Select(CaseMaterial, "{case} = %s AND {status} = %s", order_by=("id",))
 
 
 def accept_locked(case: Case, *, clerk, waivers=None, provided_material_ids=(), promise_note: str = "",
@@ -36,16 +40,16 @@ def accept_locked(case: Case, *, clerk, waivers=None, provided_material_ids=(), 
     deadline = deadlines.apply_deadline(case)
     note = (promise_note or "").strip()
     waived = validate_waivers(case, waivers or {}, due_on=deadline.due_on, today=today, note=note)
-    missing = [row for row in case.materials.filter(status=CaseMaterialStatus.MISSING)
+    missing = [row for row in _MISSING.all([case.pk, CaseMaterialStatus.MISSING.value])
                if row.material_id not in waived]
     if missing:
         raise ValidationError(
             _("缺少必要材料：%(names)s。请一次性告知补正，或对可容缺的材料办理容缺受理") % {
                 "names": "、".join(f"“{row.name}”" for row in missing)}, field="materials")
-    for row in case.materials.filter(material_id__in=list(waived)):
-        row.status, row.promised_by = CaseMaterialStatus.WAIVED, waived[row.material_id]
-        row.note = (note or _("申请人书面承诺于 %(d)s 前补齐")
-                    % {"d": waived[row.material_id].isoformat()})[:300]
+    for row in case.materials.filter(material_id__in=list(waived)) if waived else ():
+        promised = waived[row.material_id or 0]  # rows of the waived materials' ids
+        row.status, row.promised_by = CaseMaterialStatus.WAIVED, promised
+        row.note = (note or _("申请人书面承诺于 %(d)s 前补齐") % {"d": promised.isoformat()})[:300]
         row.save(update_fields=["status", "promised_by", "note"])
     fees = []
     if case.item.has_fee and not case.fees.exists():
@@ -67,7 +71,8 @@ def refuse_locked(case: Case, *, clerk, reason, now: datetime) -> Case:
     an intake decision: a case waiting for a supplement asked in review was already accepted."""
     reason = required_text(reason, field="reason", message=_("不予受理必须写明理由"))
     require(case, "refuse")
-    if case.state == CaseState.SUPPLEMENT_REQUESTED and pending_supplement(case).return_state != CaseState.SUBMITTED:
+    pending = pending_supplement(case) if case.state == CaseState.SUPPLEMENT_REQUESTED else None
+    if pending is not None and pending.return_state != CaseState.SUBMITTED:
         raise Conflict(_("办件 %(number)s 已受理，补正期间不能再作出不予受理决定") % {"number": case.number})
     DenialFiling.objects.create(case=case, kind=DenialKind.REFUSAL, department=case.item.department,
                                 reason=reason, filed_by=clerk, filed_at=now)

@@ -15,7 +15,8 @@ def resume_clock(case: Case, paused: int) -> dict:
     case.paused_since = None
     deadlines.apply_deadline(case)
     for task in Task.objects.filter(case=case, state__in=OPEN_TASK_STATES):
-        task.due_on = min(deadlines.shift(task.due_on, paused), case.due_on) if task.due_on else case.due_on
+        shifted = deadlines.shift(task.due_on, paused)
+        task.due_on = min(shifted, case.due_on) if shifted and case.due_on else case.due_on
         task.save(update_fields=["due_on"])
     return {"paused_working_days": paused, "previous_due_on": previous, "due_on": case.due_on,
             "calendar_version": case.calendar_version}

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db.models import ForeignKey
 from django.utils.translation import gettext as _
+
+from onewindow.core import fastsql
 
 from .. import rules
 from ..inputs import local_day
@@ -46,13 +49,25 @@ def load_result_parties(case: Case) -> None:
     """What issuing the result reads (the item with its department, the applicant, the centre), in
     one query, for a case locked without them (lock_case(related=())): approvals that do not finish
     the case do not pay for the joins."""
-    missing = [name for name in ("item", "applicant", "centre") if not Case._meta.get_field(name).is_cached(case)]
+    missing = [name for name in ("item", "applicant", "centre") if not _is_cached(name, case)]
+    if "item" not in missing and not _is_cached("department", case.item):
+        missing.append("item")
     if not missing:
         return
-    related = ["item__department" if name == "item" else name for name in missing]
-    loaded = Case.objects.select_related(*related).get(pk=case.pk)
+    loaded = _RESULT_PARTIES.get([case.pk])
     for name in missing:
         setattr(case, name, getattr(loaded, name))
+
+
+# issue_result reads them (the item's department issues the certificate)
+RESULT_PARTIES = ("item", "item__department", "applicant", "centre")
+# Read by the approval that finishes a case: compiled once (core/fastsql.py).
+_RESULT_PARTIES = fastsql.Select(Case, "{id} = %s", related=RESULT_PARTIES)
+
+
+def _is_cached(name: str, obj) -> bool:
+    field = type(obj)._meta.get_field(name)
+    return isinstance(field, ForeignKey) and field.is_cached(obj)
 
 
 def approve_every_task(case: Case, *, actor, opinion: str, now: datetime, actor_label: str = "") -> None:

@@ -35,12 +35,12 @@ def validate_waivers(case: Case, waivers: dict, *, due_on: date, today: date, no
     rows = {row.material_id: row for row in case.materials.select_related("material") if row.material_id}
     result: dict[int, date] = {}
     for raw_id, raw_date in waivers.items():
-        material_id = int(raw_id) if str(raw_id).isdigit() else None
+        material_id = int(raw_id) if str(raw_id).isdigit() else -1  # -1: no row has it
         row = rows.get(material_id)
         if row is None:
             raise ValidationError(_("材料编号 %(id)s 不属于事项“%(item)s”") % {"id": raw_id, "item": case.item.name},
                                   field="waivers")
-        if not row.material.waivable:
+        if row.material is None or not row.material.waivable:
             raise ValidationError(_("材料“%(name)s”不可容缺：事项目录未将其列为容缺材料") % {"name": row.name},
                                   field="waivers")
         if row.status != CaseMaterialStatus.MISSING:
@@ -58,7 +58,7 @@ def validate_waivers(case: Case, waivers: dict, *, due_on: date, today: date, no
         if before_due < WAIVER_MIN_DAYS_BEFORE_DUE:
             raise ValidationError(_("材料“%(name)s”的承诺补齐日期 %(d)s 应在办结期限 %(due)s 前至少 %(min)s 个工作日") % {
                 "name": row.name, "d": promised, "due": due_on, "min": WAIVER_MIN_DAYS_BEFORE_DUE}, field="waivers")
-        result[row.material_id] = promised
+        result[material_id] = promised
     if len(note) > 300:
         raise ValidationError(_("承诺说明不能超过 300 字"), field="promise_note")
     return result
@@ -95,9 +95,10 @@ def clean_defects(case: Case, defects) -> list[dict]:
             raise ValidationError(_("第 %(n)s 项补正内容格式错误") % {"n": i + 1}, field="defects")
         reason = required_text(defect.get("reason"), field="defects",
                                message=_("第 %(n)s 项补正必须写明原因") % {"n": i + 1}, max_length=300)
-        material_id = defect.get("material_id")
-        if material_id not in (None, ""):
-            material_id = int(material_id) if str(material_id).isdigit() else -1
+        raw_id = defect.get("material_id")
+        material_id: int | None = None
+        if raw_id not in (None, ""):
+            material_id = int(str(raw_id)) if str(raw_id).isdigit() else -1
             if material_id not in rows:
                 raise ValidationError(_("材料编号 %(id)s 不属于事项“%(item)s”") % {
                     "id": defect.get("material_id"), "item": case.item.name}, field="defects")

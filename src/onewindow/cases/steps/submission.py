@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 
 from onewindow.audit import services as audit
 from onewindow.catalog import selectors as catalog_selectors
-from onewindow.catalog.models import ItemStatus, MaterialSource
+from onewindow.catalog.models import Item, ItemStatus, MaterialSource
 from onewindow.core import fastsql, uploads
 from onewindow.core.errors import Conflict, PermissionDenied, ValidationError
+from onewindow.orgs.models import Applicant, ServiceCentre, User, Window
 
 from .. import access
 from ..inputs import id_set, local_day
@@ -32,6 +33,7 @@ from ..models import (
     Channel,
     DeliveryMethod,
     IdempotencyRecord,
+    KeyProject,
 )
 from ..states import CaseState
 from ..transitions import chain_key
@@ -43,16 +45,16 @@ CHANNEL_SWITCH = {Channel.WINDOW: "channel_window", Channel.ONLINE: "channel_onl
 
 @dataclass
 class _Submission:
-    item: object
-    applicant: object
+    item: Item
+    applicant: Applicant
     channel: str
-    centre: object
+    centre: ServiceCentre
     form_data: dict
     materials: list[CaseMaterial]
-    submitted_by: object = None
-    window: object = None
-    agent: object = None
-    project: object = None
+    submitted_by: User | None = None
+    window: Window | None = None
+    agent: User | None = None
+    project: KeyProject | None = None
     files: dict = field(default_factory=dict)
 
 
@@ -159,7 +161,7 @@ def create_case(sub: _Submission, *, number: str, query_code: str, now: datetime
         applicant=sub.applicant, centre=sub.centre, window=sub.window, channel=sub.channel,
         state=CaseState.SUBMITTED, form_data=sub.form_data, bundle_application=bundle_application,
         project=sub.project, agent=sub.agent, submitted_by=sub.submitted_by, submitted_at=now,
-        committed_limit_days=sub.item.committed_limit_days,
+        committed_limit_days=sub.item.committed_limit_days or 0,  # a published item has it (catalog's constraint)
         # "Run at most once" is measured: a window intake is the applicant's visit; online, post and
         # API intake cost none.
         visit_count=1 if sub.channel == Channel.WINDOW else 0,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from onewindow.catalog import item_cache
@@ -14,8 +16,8 @@ from onewindow.core import fastsql
 from .. import deadlines
 from ..inputs import local_day
 from ..models import Case, Task
-from ..states import TaskState
-from ..transitions import is_locked, record_event, task_transition
+from ..states import TASK_MACHINE, TaskState
+from ..transitions import is_locked, mark_written, record_event, task_transition
 
 REVIEW_KINDS = (StageKind.REVIEW, StageKind.DECISION)
 # Read on every acceptance and approval: compiled once (core/fastsql.py).
@@ -94,6 +96,49 @@ def case_tasks(case: Case) -> list[Task]:
     tasks = _CASE_TASKS.all([case.pk])
     for task in tasks:
         task.case = case
+    return tasks
+
+
+# (action, value names) -> case_tasks with one task changed by a WITH in front (PostgreSQL)
+_CHANGING: dict[tuple[str, tuple[str, ...]], fastsql.Select] = {}
+
+
+def case_tasks_changing(case: Case, task_id: int, action: str, **values) -> list[Task]:
+    """case_tasks, and on PostgreSQL in the same statement (a data-modifying WITH in front of it) task
+    `task_id` changed by `action` to `values` when its state allows — what the action's
+    `task_transition(case, [task], action, **values)` would write next, which then finds it written
+    and writes nothing. The rows come back as they were before the change (under the case's lock they
+    are current), so that task_transition checks the state as always: a state that did not allow the
+    action matched no row and is refused there, before anything else changes. Elsewhere: case_tasks."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return case_tasks(case)
+    if not is_locked(case):
+        raise RuntimeError("case_tasks_changing needs a case from lock_case")
+    row = TASK_MACHINE[action]
+    names = ("state", *values)
+    key = (action, names)
+    select = _CHANGING.get(key)
+    if select is None:
+        qn = connection.ops.quote_name
+
+        def column(name: str) -> str:
+            return qn(fastsql.concrete_field(Task, name).column)
+
+        sets = ", ".join(f"{column(name)} = %s" for name in names)
+        states = ", ".join(["%s"] * len(row.sources))
+        prefix = (f"WITH changed AS (UPDATE {qn(Task._meta.db_table)} SET {sets} WHERE {column('id')} = %s "
+                  f"AND {column('case')} = %s AND {column('state')} IN ({states})) ")
+        select = _CHANGING.setdefault(key, fastsql.Select(Task, "{case} = %s", related=("department",),
+                                                          order_by=("step", "id"), prefix=prefix))
+    params = [fastsql.concrete_field(Task, name).get_db_prep_save(value.pk if isinstance(value, Model) else value,
+                                                                  connection)
+              for name, value in {"state": row.target, **values}.items()]
+    tasks = select.all([*params, task_id, case.pk, *sorted(row.sources), case.pk])
+    for task in tasks:
+        task.case = case
+        if task.pk == task_id and task.state in row.sources:
+            mark_written(task, action, values)
     return tasks
 
 
