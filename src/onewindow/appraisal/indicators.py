@@ -177,7 +177,7 @@ def legal_days():
 def _ordinal_of(unit: str, anchor: date) -> Callable[[date], int]:
     if unit == "natural":
         return lambda day: day.toordinal()
-    return lambda day: calendar.working_days_between(anchor, day).days
+    return lambda day: calendar.working_days_between(anchor, day).working_days
 
 
 def case_time_used(case) -> int | None:
@@ -189,7 +189,7 @@ def case_time_used(case) -> int | None:
     if case.item.limit_unit == "natural":
         used = (day - case.accepted_on).days
     else:
-        used = calendar.working_days_between(case.accepted_on, day).days
+        used = calendar.working_days_between(case.accepted_on, day).working_days
     return max(0, used - case.paused_days)
 
 
