@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import case_detail, catalog_drafts, dashboard, hall, home, inbox, intake, login, reports
+from . import appraisal, case_detail, catalog_drafts, dashboard, hall, home, inbox, intake, login, reports
 
 app_name = "workbench"
 urlpatterns = [
@@ -28,4 +28,10 @@ urlpatterns = [
     path("hall/kiosk/", hall.kiosk, name="hall_kiosk"),
     path("hall/kiosk/tickets/<int:ticket_id>/", hall.ticket_slip, name="hall_ticket"),
     path("reports/<int:report_id>/<slug:fmt>/", reports.report_file, name="report_file"),
+    path("appraisal/", appraisal.board, name="appraisal"),
+    path("appraisal/export.xlsx", appraisal.export, name="appraisal_export"),
+    path("appraisal/close/", appraisal.close, name="appraisal_close"),
+    path("appraisal/weights/", appraisal.weights, name="appraisal_weights"),
+    path("appraisal/<str:key>/<slug:by>/<int:subject_id>/", appraisal.subject, name="appraisal_subject"),
+    path("appraisal/<str:key>/<slug:by>/<int:subject_id>/<slug:code>/", appraisal.cases, name="appraisal_cases"),
 ]

@@ -17,6 +17,7 @@ LINKS = [
     ("workbench:dashboard", _("看板"), {Role.WINDOW_CLERK, Role.APPROVER, Role.CHIEF_REPRESENTATIVE, Role.SUPERVISOR,
                                        Role.ADMINISTRATOR}),
     ("workbench:reports", _("报表"), {Role.WINDOW_CLERK, Role.AGENT, Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    ("workbench:appraisal", _("绩效考评"), {Role.SUPERVISOR, Role.ADMINISTRATOR}),
     ("workbench:catalog_drafts", _("目录草稿"), {Role.ADMINISTRATOR}),
 ]
 
