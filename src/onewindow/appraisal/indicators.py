@@ -23,16 +23,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, TruncDate
-from django.utils import timezone
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.calendar import selectors as calendar
+from onewindow.cases import measured
 from onewindow.cases.models import Case, Channel, SupplementRequest
 from onewindow.cases.states import CaseState
 from onewindow.hall import selectors as hall
@@ -122,38 +119,25 @@ INDICATORS: dict[str, Indicator] = {i.code: i for i in [
 
 CASE_SUBJECT_FIELD = {SubjectKind.DEPARTMENT: "item__department_id", SubjectKind.CENTRE: "centre_id",
                       SubjectKind.CLERK: "accepted_by_id"}
-DECIDED_STATES = (CaseState.CONCLUDED, CaseState.DENIED)
-
-
-def _bounds(period: PeriodRef) -> tuple[datetime, datetime]:
-    tz = timezone.get_current_timezone()
-    return (datetime.combine(period.start, time.min, tzinfo=tz),
-            datetime.combine(period.end + timedelta(days=1), time.min, tzinfo=tz))
-
-
-def decided_day():
-    return TruncDate(Coalesce("decided_at", "concluded_at"), tzinfo=timezone.get_current_timezone())
+case_time_used = measured.case_time_used
 
 
 def decided_cases(period: PeriodRef) -> QuerySet[Case]:
-    """Cases concluded in the period: approved and delivered (办结), or denied."""
-    start, end = _bounds(period)
-    return Case.objects.filter(state__in=DECIDED_STATES, concluded_at__gte=start, concluded_at__lt=end)
+    return measured.concluded_between(period.start, period.end)
 
 
 def submitted_cases(period: PeriodRef) -> QuerySet[Case]:
-    start, end = _bounds(period)
-    return Case.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
+    return measured.submitted_between(period.start, period.end)
 
 
 def _supplemented():
     return Exists(SupplementRequest.objects.filter(case_id=OuterRef("pk")))
 
 
-# Per indicator of the cases source: its population and the condition of its numerator (the time used
-# has no one condition: its numerator is a sum of days, see case_time_used).
+# Per indicator of the cases source: the condition of its numerator over its population (the time
+# used has no one condition: its numerator is a sum of days, see cases.measured.time_used).
 NUMERATOR: dict[str, Callable[[], Q]] = {
-    "on_time": lambda: Q(due_on__isnull=True) | Q(decided_day__lte=F("due_on")),
+    "on_time": measured.on_time_q,
     "at_most_one_visit": lambda: Q(visit_count__lte=1),
     "zero_visit": lambda: Q(visit_count=0),
     "online_share": lambda: Q(channel=Channel.ONLINE),
@@ -166,74 +150,25 @@ NUMERATOR: dict[str, Callable[[], Q]] = {
 def population(indicator: Indicator, period: PeriodRef) -> QuerySet[Case]:
     """The cases an indicator counts in its denominator, annotated with what its numerator reads."""
     if indicator.population == "decided":
-        return decided_cases(period).annotate(decided_day=decided_day())
+        return decided_cases(period).annotate(decided_day=measured.decided_day())
     return submitted_cases(period).annotate(supplemented=_supplemented())
 
 
-def legal_days():
-    return Coalesce("item__legal_limit_days", "committed_limit_days")
-
-
-def _ordinal_of(unit: str, anchor: date) -> Callable[[date], int]:
-    if unit == "natural":
-        return lambda day: day.toordinal()
-    return lambda day: calendar.working_days_between(anchor, day).working_days
-
-
-def case_time_used(case) -> int | None:
-    """One case's days from acceptance to decision, less the paused days (for the drill-down)."""
-    decided = case.decided_at or case.concluded_at
-    if case.accepted_on is None or decided is None:
-        return None
-    day = timezone.localtime(decided).date()
-    if case.item.limit_unit == "natural":
-        used = (day - case.accepted_on).days
-    else:
-        used = calendar.working_days_between(case.accepted_on, day).working_days
-    return max(0, used - case.paused_days)
-
-
 def case_figures(period: PeriodRef, by: str, only: int | None = None) -> dict[int, dict[str, Figure]]:
-    """Every cases-source indicator per subject: four GROUP BY queries over the period's cases.
-
-    The time used sums working days from acceptance to decision over many cases without looping over
-    them: Σ between(accepted, decided) = Σ rank(decided) − Σ rank(accepted) for any anchor, so the
-    database groups the cases by (subject, unit, decided day) and by (subject, unit, accepted day) —
-    a row per subject and day, not per case — and each day's rank is looked up once."""
+    """Every cases-source indicator per subject: five GROUP BY queries over the period's cases, a row
+    per subject (per subject and day for the time used, cases.measured.time_used)."""
     subject = CASE_SUBJECT_FIELD[SubjectKind(by)]
-    accepted = Q(accepted_on__isnull=False)
     scope = Q(**{f"{subject}__isnull": False}) if only is None else Q(**{subject: only})
     sums: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    decided = (decided_cases(period).annotate(decided_day=decided_day()).filter(scope)
-               .values(subject, "item__limit_unit", "decided_day").order_by()
-               .annotate(n=Count("id"), on_time=Count("id", filter=NUMERATOR["on_time"]()),
-                         le1=Count("id", filter=Q(visit_count__lte=1)), zero=Count("id", filter=Q(visit_count=0)),
-                         timed=Count("id", filter=accepted),
-                         paused=Sum("paused_days", filter=accepted), legal=Sum(legal_days(), filter=accepted)))
-    rows = list(decided)
-    by_start = list(decided_cases(period).filter(accepted).filter(scope)
-                    .values(subject, "item__limit_unit", "accepted_on").order_by().annotate(n=Count("id")))
-    days = [r["decided_day"] for r in rows] + [r["accepted_on"] for r in by_start]
-    anchor = min(days) if days else period.start
-    ordinals = {unit: _ordinal_of(unit, anchor) for unit in ("working", "natural")}
-    rank_cache: dict[tuple[str, date], int] = {}
-
-    def rank(unit: str, day: date) -> int:
-        key = (unit, day)
-        if key not in rank_cache:
-            rank_cache[key] = ordinals["natural" if unit == "natural" else "working"](day)
-        return rank_cache[key]
-
-    for r in rows:
+    decided = decided_cases(period).filter(scope)
+    for r in (decided.annotate(decided_day=measured.decided_day()).values(subject).order_by()
+              .annotate(n=Count("id"), on_time=Count("id", filter=NUMERATOR["on_time"]()),
+                        le1=Count("id", filter=NUMERATOR["at_most_one_visit"]()),
+                        zero=Count("id", filter=NUMERATOR["zero_visit"]()))):
         s = sums[r[subject]]
-        s["decided"] += r["n"]
-        s["on_time"] += r["on_time"]
-        s["le1"] += r["le1"]
-        s["zero"] += r["zero"]
-        s["legal"] += r["legal"] or 0
-        s["used"] += r["timed"] * rank(r["item__limit_unit"], r["decided_day"]) - (r["paused"] or 0)
-    for r in by_start:
-        sums[r[subject]]["used"] -= r["n"] * rank(r["item__limit_unit"], r["accepted_on"])
+        s["decided"], s["on_time"], s["le1"], s["zero"] = r["n"], r["on_time"], r["le1"], r["zero"]
+    for key, t in measured.time_used(decided, subject).items():
+        sums[key]["used"], sums[key]["legal"] = t.used, t.legal
     submitted = (submitted_cases(period).filter(scope).values(subject).order_by()
                  .annotate(n=Count("id"), online=Count("id", filter=NUMERATOR["online_share"]()),
                            refused=Count("id", filter=NUMERATOR["refusal_rate"]())))
@@ -248,7 +183,7 @@ def case_figures(period: PeriodRef, by: str, only: int | None = None) -> dict[in
     for key, s in sums.items():
         result[key] = {
             "on_time": Figure(s["on_time"], s["decided"]),
-            "legal_time_used": Figure(max(0.0, s["used"]), s["legal"]),
+            "legal_time_used": Figure(s["used"], s["legal"]),
             "at_most_one_visit": Figure(s["le1"], s["decided"]),
             "zero_visit": Figure(s["zero"], s["decided"]),
             "online_share": Figure(s["online"], s["submitted"]),
