@@ -1,7 +1,19 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import appraisal, case_detail, catalog_drafts, dashboard, hall, home, inbox, intake, login, reports
+from . import (
+    appraisal,
+    case_detail,
+    catalog_drafts,
+    dashboard,
+    hall,
+    home,
+    inbox,
+    intake,
+    login,
+    reform,
+    reports,
+)
 
 app_name = "workbench"
 urlpatterns = [
@@ -28,6 +40,7 @@ urlpatterns = [
     path("hall/kiosk/", hall.kiosk, name="hall_kiosk"),
     path("hall/kiosk/tickets/<int:ticket_id>/", hall.ticket_slip, name="hall_ticket"),
     path("reports/<int:report_id>/<slug:fmt>/", reports.report_file, name="report_file"),
+    path("reform/", reform.reform, name="reform"),
     path("appraisal/", appraisal.board, name="appraisal"),
     path("appraisal/export.xlsx", appraisal.export, name="appraisal_export"),
     path("appraisal/close/", appraisal.close, name="appraisal_close"),

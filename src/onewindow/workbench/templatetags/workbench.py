@@ -18,6 +18,7 @@ LINKS = [
                                        Role.ADMINISTRATOR}),
     ("workbench:reports", _("报表"), {Role.WINDOW_CLERK, Role.AGENT, Role.SUPERVISOR, Role.ADMINISTRATOR}),
     ("workbench:appraisal", _("绩效考评"), {Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    ("workbench:reform", _("改革成效"), {Role.SUPERVISOR, Role.ADMINISTRATOR}),
     ("workbench:catalog_drafts", _("目录草稿"), {Role.ADMINISTRATOR}),
 ]
 
