@@ -168,7 +168,7 @@ def case_figures(period: PeriodRef, by: str, only: int | None = None) -> dict[in
         s = sums[r[subject]]
         s["decided"], s["on_time"], s["le1"], s["zero"] = r["n"], r["on_time"], r["le1"], r["zero"]
     for key, t in measured.time_used(decided, subject).items():
-        sums[key]["used"], sums[key]["legal"] = t.used, t.legal
+        sums[int(key)]["used"], sums[int(key)]["legal"] = t.used, t.legal  # type: ignore[call-overload]
     submitted = (submitted_cases(period).filter(scope).values(subject).order_by()
                  .annotate(n=Count("id"), online=Count("id", filter=NUMERATOR["online_share"]()),
                            refused=Count("id", filter=NUMERATOR["refusal_rate"]())))

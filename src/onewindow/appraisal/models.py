@@ -106,8 +106,8 @@ class Score(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            raise Conflict(_("已关账考评期的得分不能修改"))
+            raise Conflict(str(_("已关账考评期的得分不能修改")))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise Conflict(_("已关账考评期的得分不能删除"))
+        raise Conflict(str(_("已关账考评期的得分不能删除")))

@@ -71,14 +71,14 @@ def months_svg(months: list[tuple[str, dict[str, float | None]]], *, width: int 
     parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMinYMin meet" '
              f'role="img" aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>']
     for index, (name, (colour, dash)) in enumerate(zip(names.values(), LINES, strict=True)):
-        x, y = (index % 2) * width / 2, 10 + 16 * (index // 2)
+        x, y = (index % 2) * width // 2, 10 + 16 * (index // 2)
         parts.append(f'<line x1="{x}" y1="{y}" x2="{x + 18}" y2="{y}" stroke="{colour}" stroke-width="2.5" '
                      f'stroke-dasharray="{dash}"/><text x="{x + 22}" y="{y + 4}" font-size="11" fill="#3d4650">'
                      f'{escape(name)}</text>')
     for pct in (0, 50, 100):
-        y = top + plot_h * (1 - pct / 100)
-        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e3e7ec"/>'
-                     f'<text x="0" y="{y + 4:.1f}" font-size="10" fill="#5b6470">{pct}%</text>')
+        gy = top + plot_h * (1 - pct / 100)
+        parts.append(f'<line x1="{left}" y1="{gy:.1f}" x2="{width - right}" y2="{gy:.1f}" stroke="#e3e7ec"/>'
+                     f'<text x="0" y="{gy + 4:.1f}" font-size="10" fill="#5b6470">{pct}%</text>')
     for index, (label, _values) in enumerate(months):
         if index % 2 == 0 or index == len(months) - 1:
             parts.append(f'<text x="{left + index * step:.1f}" y="{height - 10}" font-size="10" fill="#5b6470" '

@@ -151,9 +151,11 @@ def _cases(qs: QuerySet[Case], region: Region | None) -> QuerySet[Case]:
 def _planned(items: QuerySet[Item], group: str | None) -> dict[object, Planned]:
     aggregates = {"n": Count("id"), "le1": Count("id", filter=Q(max_visits__lte=1)),
                   "zero": Count("id", filter=Q(max_visits=0)), "full": Count("id", filter=Q(online_depth=4))}
-    rows = [{None: None, **items.order_by().aggregate(**aggregates)}] if group is None else \
-        items.order_by().values(group).annotate(**aggregates)
-    return {r.get(group): Planned(r["n"], r["le1"], r["zero"], r["full"]) for r in rows}
+    if group is None:
+        r = items.order_by().aggregate(**aggregates)
+        return {None: Planned(r["n"], r["le1"], r["zero"], r["full"])}
+    return {r[group]: Planned(r["n"], r["le1"], r["zero"], r["full"])
+            for r in items.order_by().values(group).annotate(**aggregates)}
 
 
 def _measured(region: Region | None, start: date, end: date, group: str | None) -> dict[object, Measured]:
@@ -255,9 +257,10 @@ def compute(region: Region | None, *, today: date) -> Dashboard:
                 _measured(region, start, end, None).get(None, Measured()))
     planned_levels = _planned(items, "region_level")
     measured_levels = _measured(region, start, end, "item__region_level")
+    level_keys = sorted(int(level) for level in set(planned_levels) | set(measured_levels)  # type: ignore[call-overload]
+                        if level is not None)
     levels = [Row(level, str(LEVEL_LABELS.get(level, level)), planned_levels.get(level, Planned()),
-                  measured_levels.get(level, Measured()))
-              for level in sorted(set(planned_levels) | set(measured_levels)) if level is not None]
+                  measured_levels.get(level, Measured())) for level in level_keys]
     departments: list[Row] = []
     if region is not None or Region.objects.filter(departments__isnull=False).distinct().count() <= 1:
         planned_departments = _planned(items, "department_id")
