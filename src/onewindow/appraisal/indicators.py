@@ -110,7 +110,7 @@ INDICATORS: dict[str, Indicator] = {i.code: i for i in [
               _("爽约数"), _("应到预约数"), _("预约日在期内、未取消的预约中，未到场签到的比例（越低越好）"),
               subjects=HALL_SUBJECTS),
     Indicator("average_wait", _("平均等候时间"), "hall", "minutes", D(5), D("5"), D("30"),
-              _("平均等候（分钟）"), _("取号数"), _("期内取号到首次叫号的平均等候分钟数（越低越好）"),
+              _("平均等候（分钟）"), _("（取平均值）"), _("期内取号到首次叫号的平均等候分钟数（越低越好）"),
               subjects=HALL_SUBJECTS),
 ]}
 
@@ -207,9 +207,8 @@ def hall_figures(period: PeriodRef, by: str, only: int | None = None) -> dict[in
         wait = f.average_wait_seconds
         result[key] = {
             "no_show_rate": Figure(f.no_shows, due),
-            # the mean of the waits (value) over the tickets taken
-            "average_wait": Figure((wait / 60) * f.tickets if wait is not None else 0,
-                                   f.tickets if wait is not None else 0),
+            # the hall's own mean (its tickets with a wait): numerator the mean, denominator 1 (no data: 0)
+            "average_wait": Figure(wait / 60 if wait is not None else 0, 1 if wait is not None else 0),
         }
     return result
 

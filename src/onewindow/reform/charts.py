@@ -17,7 +17,7 @@ def _pct(value) -> str:
 
 
 def grouped_bars_svg(title: str, rows: list[tuple[str, list[tuple[str, float | None, str]]]], *,
-                     width: int = 520, unit: str = "%", top: float | None = 100) -> SafeString:
+                     width: int = 360, unit: str = "%", top: float | None = 100) -> SafeString:
     """Horizontal bars: per row a label and its series [(series label, value, colour)], one scale."""
     if not rows:
         return mark_safe("")
@@ -28,7 +28,7 @@ def grouped_bars_svg(title: str, rows: list[tuple[str, list[tuple[str, float | N
     scale_w = width - 70
     values = [v for _label, s in rows for _n, v, _c in s if v is not None]
     top_value = top if top is not None else (max(values) if values else 1) or 1
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMinYMin meet" '
+    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" style="max-width:{width * 1.4:.0f}px" '
              f'role="img" aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>']
     x = 0
     for name, _v, colour in series:
@@ -65,10 +65,10 @@ def months_svg(months: list[tuple[str, dict[str, float | None]]], *, width: int 
     names = {"on_time": _("按时办结率"), "at_most_one": _("最多跑一次（实测）"), "zero": _("零跑动（实测）"),
              "online": _("网上申请率")}
     title = _("按月趋势")
-    left, right, top, bottom = 34, 8, 44, 30
+    left, right, top, bottom = 34, 22, 44, 30
     plot_w, plot_h = width - left - right, height - top - bottom
     step = plot_w / max(1, len(months) - 1)
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMinYMin meet" '
+    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" style="max-width:{width * 1.4:.0f}px" '
              f'role="img" aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>']
     for index, (name, (colour, dash)) in enumerate(zip(names.values(), LINES, strict=True)):
         x, y = (index % 2) * width // 2, 10 + 16 * (index // 2)

@@ -29,7 +29,8 @@ def reform(request):
     if region is not None:
         departments = departments.filter(region=region)
     context = {"d": d, "charts": charts.dashboard_charts(d), "regions": selectors.regions(), "region": region,
-               "departments": departments[:300], "form": request.GET, "rows": None, "error": None}
+               "departments": departments[:300],
+               "form": {name: request.GET.get(name, "") for name in ("department", "items", "share")}, "rows": None, "error": None}
     status = 200
     if "share" in request.GET:
         try:
