@@ -98,3 +98,18 @@ def test_a_clerk_does_not_see_the_appraisal(client, fx):
     client.force_login(fx.clerk)
     assert client.get(reverse("workbench:appraisal")).status_code == 404
     assert client.get(reverse("workbench:appraisal_subject", args=["2026-03", "department", fx.dept_a.pk])).status_code == 404
+
+
+def test_api_answers_the_board_to_the_office_only(client, fx):
+    from onewindow.api.auth import create_token
+
+    token = create_token(user=fx.supervisor).raw
+    response = client.get("/api/v1/appraisal/2026-03?by=department", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200
+    rows = {r["name"]: r for r in response.json()["rows"]}
+    assert rows["甲局"]["indicators"]["on_time"]["numerator"] == 2
+    assert rows["甲局"]["indicators"]["on_time"]["denominator"] == 3
+    bad = client.get("/api/v1/appraisal/2026-13", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert bad.status_code == 400 and bad.json()["field"] == "period"
+    clerk = create_token(user=fx.clerk).raw
+    assert client.get("/api/v1/appraisal/2026-03", HTTP_AUTHORIZATION=f"Bearer {clerk}").status_code == 403
