@@ -11,7 +11,7 @@ per group and day, not per case — and each day's working-day rank is looked up
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -54,6 +54,7 @@ class TimeUsed:
     used: float = 0  # days used, summed
     legal: float = 0  # legal limits, summed
     committed: float = 0  # committed limits, summed
+    counts: dict[str, int] = field(default_factory=dict)  # the caller's extra counts (see time_used)
 
 
 class _Ranks:
@@ -69,26 +70,37 @@ class _Ranks:
         return self.cache[key]
 
 
-def time_used(cases: QuerySet[Case], group: str) -> dict[object, TimeUsed]:
-    """{group value: TimeUsed} over the accepted and decided `cases`, grouped by the field path `group`
-    (e.g. "item__department_id", "centre_id", "item__region_level"). Two GROUP BY queries."""
-    cases = cases.filter(accepted_on__isnull=False).order_by()
-    by_end = list(cases.annotate(decided_day=decided_day())
+def time_used(cases: QuerySet[Case], group: str, *, counts: dict | None = None) -> dict[object, TimeUsed]:
+    """{group value: TimeUsed} over the decided `cases`, grouped by the field path `group` (e.g.
+    "item__department_id", "centre_id", "item__region_level"). Two GROUP BY queries (two scans).
+
+    `counts` ({name: aggregate}, e.g. Count("id", filter=…)) are computed in the first of them over
+    every case of the group, accepted or not, and summed into TimeUsed.counts: the caller's other
+    figures of the same cases at no extra scan (the queryset is annotated with decided_day; names
+    starting with tu_ are taken)."""
+    accepted = Q(accepted_on__isnull=False)
+    extra = counts or {}
+    by_end = list(cases.annotate(decided_day=decided_day()).order_by()
                   .values(group, "item__limit_unit", "decided_day")
-                  .annotate(n=Count("id"), paused=Sum("paused_days"),
-                            legal=Sum(Coalesce("item__legal_limit_days", "committed_limit_days")),
-                            committed=Sum("committed_limit_days")))
-    by_start = list(cases.values(group, "item__limit_unit", "accepted_on").annotate(n=Count("id")))
+                  .annotate(tu_n=Count("id", filter=accepted), tu_paused=Sum("paused_days", filter=accepted),
+                            tu_legal=Sum(Coalesce("item__legal_limit_days", "committed_limit_days"), filter=accepted),
+                            tu_committed=Sum("committed_limit_days", filter=accepted), **extra))
+    by_start = list(cases.filter(accepted).order_by().values(group, "item__limit_unit", "accepted_on")
+                    .annotate(n=Count("id")))
     result: dict[object, TimeUsed] = defaultdict(TimeUsed)
     if not by_end:
         return {}
-    rank = _Ranks(min(min(r["decided_day"] for r in by_end), min(r["accepted_on"] for r in by_start)))
+    days = [r["decided_day"] for r in by_end] + [r["accepted_on"] for r in by_start]
+    rank = _Ranks(min(days))
     for r in by_end:
         t = result[r[group]]
-        t.cases += r["n"]
-        t.used += r["n"] * rank(r["item__limit_unit"], r["decided_day"]) - (r["paused"] or 0)
-        t.legal += r["legal"] or 0
-        t.committed += r["committed"] or 0
+        t.cases += r["tu_n"]
+        if r["tu_n"]:
+            t.used += r["tu_n"] * rank(r["item__limit_unit"], r["decided_day"]) - (r["tu_paused"] or 0)
+        t.legal += r["tu_legal"] or 0
+        t.committed += r["tu_committed"] or 0
+        for name in extra:
+            t.counts[name] = t.counts.get(name, 0) + (r[name] or 0)
     for r in by_start:
         result[r[group]].used -= r["n"] * rank(r["item__limit_unit"], r["accepted_on"])
     for t in result.values():

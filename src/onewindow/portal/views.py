@@ -19,7 +19,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET
 
 from onewindow.catalog import selectors
-from onewindow.catalog.models import AnnouncementKind, Item, ItemKind
+from onewindow.catalog.models import AnnouncementKind, ItemKind
 from onewindow.core import uploads
 from onewindow.core.errors import NotFound
 from onewindow.reform import charts as reform_charts
@@ -279,8 +279,7 @@ def reform(request):
     departments at once)."""
     region = reform_selectors.region_by_code(request.GET.get("region", ""))
     d = reform_selectors.dashboard(region)
-    items = Item.objects.filter(department__region=region) if region else None
     return render(request, "portal/reform.html", {
         "d": d, "charts": reform_charts.dashboard_charts(d), "regions": reform_selectors.regions(),
-        "region": region, "summary": selectors.reform_summary(items),
+        "region": region, "summary": d.summary,
     })

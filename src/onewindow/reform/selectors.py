@@ -22,6 +22,7 @@ from onewindow.calendar import selectors as calendar
 from onewindow.cases import measured
 from onewindow.cases.models import BundleApplication, Case, Channel
 from onewindow.cases.states import CaseState
+from onewindow.catalog import selectors as catalog_selectors
 from onewindow.catalog.models import Announcement, Bundle, Item, ItemStatus
 from onewindow.orgs.models import CentreLevel, Department, Region, RegionLevel
 
@@ -123,6 +124,7 @@ class Dashboard:
     months: list[Row]
     departments: list[Row]
     bundle: BundleTime | None
+    summary: dict  # the catalog's reform summary of the region (catalog.selectors.reform_summary)
 
 
 def _month_start(day: date, back: int) -> date:
@@ -131,8 +133,12 @@ def _month_start(day: date, back: int) -> date:
 
 
 def regions() -> list[Region]:
-    """The regions with active items (the picker)."""
-    return list(Region.objects.filter(departments__items__status=ItemStatus.ACTIVE).distinct().order_by("code"))
+    """The regions with active items (the picker), kept for CACHE_SECONDS."""
+    found = cache.get("reform:regions")
+    if found is None:
+        found = list(Region.objects.filter(departments__items__status=ItemStatus.ACTIVE).distinct().order_by("code"))
+        cache.set("reform:regions", found, CACHE_SECONDS)
+    return found
 
 
 def region_by_code(code: str) -> Region | None:
@@ -159,29 +165,28 @@ def _planned(items: QuerySet[Item], group: str | None) -> dict[object, Planned]:
 
 
 def _measured(region: Region | None, start: date, end: date, group: str | None) -> dict[object, Measured]:
-    """Measured figures per `group` (a field path of the case, or None for one total): three GROUP BY
-    queries and the two of the time used."""
+    """Measured figures per `group` (a field path of the case, or None for one total): the two GROUP
+    BY queries of the time used (carrying the counts) and one of the submitted cases."""
     result: dict[object, Measured] = defaultdict(Measured)
     concluded = _cases(measured.concluded_between(start, end), region)
-    counts = {"n": Count("id"), "on_time": Count("id", filter=measured.on_time_q()),
+    counts = {"concluded": Count("id"), "on_time": Count("id", filter=measured.on_time_q()),
               "le1": Count("id", filter=Q(visit_count__lte=1)), "zero": Count("id", filter=Q(visit_count=0))}
-    annotated = concluded.annotate(decided_day=measured.decided_day()).order_by()
-    rows = annotated.values(group).annotate(**counts) if group else [annotated.aggregate(**counts)]
-    for r in rows:
-        m = result[r.get(group) if group else None]
-        m.concluded, m.on_time, m.at_most_one, m.zero = r["n"], r["on_time"], r["le1"], r["zero"]
-    if group:
-        times = measured.time_used(concluded, group)
-    else:  # one total: summed over the two decided states
+    # one total: grouped by the two decided states, then summed
+    times = measured.time_used(concluded, group or "state", counts=counts)
+    if not group:
         total = measured.TimeUsed()
-        for t in measured.time_used(concluded, "state").values():
+        for t in times.values():
             total.cases += t.cases
             total.used += t.used
             total.legal += t.legal
             total.committed += t.committed
+            for name, n in t.counts.items():
+                total.counts[name] = total.counts.get(name, 0) + n
         times = {None: total}
     for key, t in times.items():
         m = result[key]
+        m.concluded, m.on_time = t.counts.get("concluded", 0), t.counts.get("on_time", 0)
+        m.at_most_one, m.zero = t.counts.get("le1", 0), t.counts.get("zero", 0)
         m.timed, m.used_days, m.legal_days, m.committed_days = t.cases, t.used, t.legal, t.committed
     submitted = _cases(measured.submitted_between(start, end), region)
     sub_counts = {"n": Count("id"), "online": Count("id", filter=Q(channel=Channel.ONLINE))}
@@ -271,7 +276,7 @@ def compute(region: Region | None, *, today: date) -> Dashboard:
                                   measured_departments.get(pk, Measured())) for pk in names),
                              key=lambda r: (-r.measured.concluded, r.label))
     return Dashboard(region, start, end, changes, delegated, total, levels, _months(region, start, end),
-                     departments, _bundle(region, start, end))
+                     departments, _bundle(region, start, end), catalog_selectors.reform_summary(items))
 
 
 def dashboard(region: Region | None = None, *, today: date | None = None) -> Dashboard:
