@@ -33,6 +33,7 @@ COMMAND_MODULES = [
     "onewindow.ops.commands",
     "onewindow.complaints.commands",
     "onewindow.hall.commands",
+    "onewindow.appraisal.commands",
 ]
 
 
