@@ -40,12 +40,13 @@ def run(size: str = "small") -> list[dict]:
     finally:
         support.drop_database(DB)
     at = f"{r['cases_in_db']:,} cases"
+    full = r["cases_in_db"] >= SIZES["10m"]  # the targets are set at 10 M cases: a smaller run cannot meet them
     ratio = r["baseline_s"] / r["board_median_s"] if r["board_median_s"] else 0
     return [{
         "scenario": f"appraisal ({at})", "metric": f"appraisal of {r['period']} for every department, s",
         "onewindow": r["board_median_s"], "baseline": r["baseline_s"], "ratio": f"{ratio:,.1f}×",
         "target": f"≤ {TARGET_BOARD_S} s at 10 M cases",
-        "met": r["same_figures"] and r["board_median_s"] <= TARGET_BOARD_S,
+        "met": full and r["same_figures"] and r["board_median_s"] <= TARGET_BOARD_S,
         "notes": (f"{r['departments']} departments; runs {r['board_seconds']} s; the baseline reads every case of "
                   f"the year in Python; figures equal both ways: {r['same_figures']}; load average at start {load}"),
         "details": r,
@@ -53,13 +54,13 @@ def run(size: str = "small") -> list[dict]:
         "scenario": f"appraisal ({at})", "metric": "a department's explained score page, p50 / p99 ms",
         "onewindow": f"{r['explained_page']['p50_ms']} / {r['explained_page']['p99_ms']}", "baseline": "—",
         "ratio": "—", "target": f"p50 ≤ {TARGET_PAGE_MS} ms at 10 M",
-        "met": (r["explained_page"]["p50_ms"] or 1e9) <= TARGET_PAGE_MS, "notes": "Django test client, in process",
+        "met": full and (r["explained_page"]["p50_ms"] or 1e9) <= TARGET_PAGE_MS, "notes": "Django test client, in process",
         "details": r["explained_page"],
     }, {
         "scenario": f"reform dashboard ({at})", "metric": "GET /reform/ p50 / p99 ms (cold first request, s)",
         "onewindow": f"{r['dashboard']['p50_ms']} / {r['dashboard']['p99_ms']} ({r['dashboard_cold_s']} s)",
         "baseline": "—", "ratio": "—", "target": f"p50 ≤ {TARGET_DASHBOARD_MS} ms at 10 M",
-        "met": (r["dashboard"]["p50_ms"] or 1e9) <= TARGET_DASHBOARD_MS,
+        "met": full and (r["dashboard"]["p50_ms"] or 1e9) <= TARGET_DASHBOARD_MS,
         "notes": "the dashboard is kept in the cache for 5 minutes per region and day; the cold request computes it",
         "details": r["dashboard"],
     }]
