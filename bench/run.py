@@ -28,6 +28,7 @@ SCENARIOS = [
     "bench.bench_search",  # public catalog search + one-time notice under load (wrk)
     "bench.bench_dispatch",  # complaint dispatch suggestion: learning 100,000 orders, latency, accuracy
     "bench.bench_supervision",  # the supervision board and drill-down vs lights in Python; the daily check
+    "bench.bench_appraisal",  # appraisal of a year vs case-by-case Python, explained score page, reform dashboard
 ]
 RESULTS = Path(__file__).parent / "results"
 

@@ -34,6 +34,7 @@ COMMAND_MODULES = [
     "onewindow.complaints.commands",
     "onewindow.hall.commands",
     "onewindow.supervision.commands",
+    "onewindow.appraisal.commands",
 ]
 
 

@@ -107,6 +107,9 @@ INSTALLED_APPS = [
     "onewindow.workbench",
     "onewindow.api",
     "onewindow.complaints",
+    # Performance appraisal (绩效考评) and the reform dashboard, measured from the cases.
+    "onewindow.appraisal",
+    "onewindow.reform",
 ]
 
 # Follow-ups across apps, wired here at the composition root (docs/architecture.md): a lower app runs

@@ -77,6 +77,7 @@ def not_found(request, exc):
                                status=404)
 
 
+from . import appraisal as _appraisal  # noqa: E402
 from . import calendar as _calendar  # noqa: E402
 from . import cases as _cases  # noqa: E402
 from . import catalog as _catalog  # noqa: E402
@@ -86,3 +87,4 @@ api.add_router("/", _catalog.router)
 api.add_router("/", _calendar.router)
 api.add_router("/", _cases.router)
 api.add_router("/", _ratings.router)
+api.add_router("/", _appraisal.router)

@@ -22,6 +22,8 @@ from onewindow.catalog import selectors
 from onewindow.catalog.models import AnnouncementKind, ItemKind
 from onewindow.core import uploads
 from onewindow.core.errors import NotFound
+from onewindow.reform import charts as reform_charts
+from onewindow.reform import selectors as reform_selectors
 
 from . import charts
 from .pdf import notice_pdf
@@ -43,6 +45,11 @@ def _zero_run(value: str | None) -> bool | None:
     return {"1": True, "0": False}.get(value or "")
 
 
+# The home page draws the limits of each department only for a small catalog: a province's has ~1,500
+# departments (the reform page, by region, has the details).
+HOME_CHART_DEPARTMENTS = 20
+
+
 def _reform_context() -> dict:
     summary = selectors.reform_summary()
     visits = selectors.visit_distribution(summary)
@@ -51,7 +58,7 @@ def _reform_context() -> dict:
     return {
         "summary": summary,
         "visits": visits,
-        "limit_chart": charts.limit_bars_svg(limit_rows),
+        "limit_chart": charts.limit_bars_svg(limit_rows) if len(limit_rows) <= HOME_CHART_DEPARTMENTS else "",
         "visits_chart": charts.visits_donut_svg(visits),
     }
 
@@ -267,7 +274,12 @@ def announcement_list(request):
 
 @require_GET
 def reform(request):
+    """改革成效, measured: the catalog's plan beside what the concluded cases measured, for the whole
+    installation or one region picked from a list (a province's page never lists every region's
+    departments at once)."""
+    region = reform_selectors.region_by_code(request.GET.get("region", ""))
+    d = reform_selectors.dashboard(region)
     return render(request, "portal/reform.html", {
-        "departments": selectors.departments_with_counts(), **_reform_context(),
+        "d": d, "charts": reform_charts.dashboard_charts(d), "regions": reform_selectors.regions(),
+        "region": region, "summary": d.summary,
     })
-

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import (
+    appraisal,
     case_detail,
     catalog_drafts,
     dashboard,
@@ -11,6 +12,7 @@ from . import (
     intake,
     login,
     ratings,
+    reform,
     reports,
     surveys,
 )
@@ -69,4 +71,12 @@ urlpatterns = [
     path("supervision/rectifications/<int:pk>/<slug:action>/", sv.rectification_action,
          name="supervision_rectification_action"),
     path("supervision/accountability/", sv.accountability, name="supervision_accountability"),
+    # Performance appraisal (绩效考评) and the reform dashboard.
+    path("reform/", reform.reform, name="reform"),
+    path("appraisal/", appraisal.board, name="appraisal"),
+    path("appraisal/export.xlsx", appraisal.export, name="appraisal_export"),
+    path("appraisal/close/", appraisal.close, name="appraisal_close"),
+    path("appraisal/weights/", appraisal.weights, name="appraisal_weights"),
+    path("appraisal/<str:key>/<slug:by>/<int:subject_id>/", appraisal.subject, name="appraisal_subject"),
+    path("appraisal/<str:key>/<slug:by>/<int:subject_id>/<slug:code>/", appraisal.cases, name="appraisal_cases"),
 ]

@@ -23,6 +23,8 @@ LINKS = [
     ("workbench:surveys", _("社会评议"), {Role.SUPERVISOR}),
     ("workbench:supervision_board", _("效能监察"), {Role.SUPERVISOR, Role.ADMINISTRATOR}),
     ("workbench:supervision_urgings", _("督办"), {Role.APPROVER, Role.CHIEF_REPRESENTATIVE}),
+    ("workbench:appraisal", _("绩效考评"), {Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    ("workbench:reform", _("改革成效"), {Role.SUPERVISOR, Role.ADMINISTRATOR}),
     ("workbench:catalog_drafts", _("目录草稿"), {Role.ADMINISTRATOR}),
 ]
 
