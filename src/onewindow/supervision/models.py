@@ -242,8 +242,8 @@ class Rectification(Clocked):
         verbose_name_plural = _("整改任务")
         ordering = ["clock_due_on", "id"]
         indexes = [
-            models.Index(fields=["clock_stopped_on", "clock_late_on"], name="rectification_late_idx"),
-            models.Index(fields=["clock_stopped_on", "clock_warn_on"], name="rectification_warn_idx"),
+            models.Index(fields=["clock_stopped_on", "clock_late_on"], name="sv_rectification_late_idx"),
+            models.Index(fields=["clock_stopped_on", "clock_warn_on"], name="sv_rectification_warn_idx"),
         ]
 
     def __str__(self):

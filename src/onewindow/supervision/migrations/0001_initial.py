@@ -178,7 +178,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '整改任务',
                 'verbose_name_plural': '整改任务',
                 'ordering': ['clock_due_on', 'id'],
-                'indexes': [models.Index(fields=['clock_stopped_on', 'clock_late_on'], name='rectification_late_idx'), models.Index(fields=['clock_stopped_on', 'clock_warn_on'], name='rectification_warn_idx')],
+                'indexes': [models.Index(fields=['clock_stopped_on', 'clock_late_on'], name='sv_rectification_late_idx'), models.Index(fields=['clock_stopped_on', 'clock_warn_on'], name='sv_rectification_warn_idx')],
             },
         ),
         migrations.CreateModel(
