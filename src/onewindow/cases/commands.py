@@ -132,7 +132,7 @@ def register(sub) -> None:
     p.add_argument("number")
     p.set_defaults(func=cmd_cases_show)
     p = cases_sub.add_parser("recompute-deadlines",
-                             help="recompute due dates computed on a provisional calendar")
+                             help="recompute the stored dates of every open clock (after a calendar import or a yellow-light change)")
     p.add_argument("--calendar-version", type=int, default=None, help="default: the current calendar version")
     p.set_defaults(func=cmd_cases_recompute)
     p = cases_sub.add_parser("actions", help="list the actions a person may take on a case now")

@@ -5,23 +5,29 @@
 from __future__ import annotations
 
 import hmac
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onewindow.catalog.models import Item
 from onewindow.core.errors import NotFound
-from onewindow.orgs.models import Role
+from onewindow.orgs import selectors as org_selectors
+from onewindow.orgs.models import Applicant, Role
 
 from . import access
 from .certificates import is_genuine
-from .lights import LIGHT_SQL_MAX_LIMIT, filter_by_light, light, with_light  # noqa: F401
+from .lights import filter_by_light, light, light_ordering  # noqa: F401
 from .models import BundleApplication, Case, Certificate, Task
 from .numbering import normalise_query_code
 from .progress import BundleProgress, Progress, bundle_progress, progress, with_progress_facts  # noqa: F401
 from .states import OPEN_TASK_STATES, TaskState
 
-__all__ = ["Progress", "bundle_progress", "cases_visible_to", "filter_by_light", "get_bundle_by_query",
-           "get_case_by_query", "get_case_for", "inbox", "inbox_list", "light", "with_light", "progress", "verify_certificate", "with_progress_facts"]
+__all__ = ["CaseFilters", "Progress", "bundle_progress", "cases_visible_to", "search_condition", "staff_case_list", "filter_by_light", "get_bundle_by_query",
+           "get_case_by_query", "get_case_for", "inbox", "inbox_list", "light", "light_ordering", "progress", "verify_certificate", "with_progress_facts"]
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -32,7 +38,9 @@ def cases_visible_to(user) -> QuerySet[Case]:
         return Case.objects.none()
     if access.is_overseer(user):
         return Case.objects.all()
-    condition = Q(applicant__user=user)
+    # The applicant's own cases by a subquery, not a join: a clerk's list stays a scan of the centre's
+    # rows in list order (case_list_centre_idx / case_list_idx).
+    condition = Q(applicant_id__in=Applicant.objects.filter(user=user).values("id"))
     held = access.roles(user)
     if Role.AGENT in held:
         condition |= Q(agent=user) | Q(project__agent=user)
@@ -89,8 +97,10 @@ def inbox(user, *, state: str = "open") -> QuerySet[Task]:
 
 
 # What a row of the inbox page shows (the task, its case's number, item, applicant and clock).
-INBOX_LIST_FIELDS = ("id", "case_id", "name", "department_id", "state", "due_on", "department__name", "case__number",
+INBOX_LIST_FIELDS = ("id", "case_id", "name", "department_id", "state", "due_on", "warn_on", "late_on", "stopped_on",
+                     "paused_since", "opened_on", "limit_unit", "department__name", "case__number",
                      "case__item_id", "case__applicant_id", "case__state", "case__accepted_on", "case__due_on",
+                     "case__warn_on", "case__late_on", "case__stopped_on", "case__limit_unit",
                      "case__due_provisional", "case__committed_limit_days", "case__extension_days",
                      "case__paused_days", "case__paused_since", "case__decided_at", "case__concluded_at",
                      "case__item__name", "case__applicant__name")
@@ -105,7 +115,8 @@ def inbox_list(user, *, state: str = "open") -> QuerySet[Task]:
 # What the progress page reads of a case (progress() and the track page): the rest of the row (the form
 # data, the item's catalog texts, the applicant, the centre) stays in the database.
 PROGRESS_FIELDS = ("id", "number", "query_code", "item_id", "item__name", "state", "channel", "submitted_at",
-                   "accepted_on", "committed_limit_days", "extension_days", "paused_days", "paused_since", "due_on",
+                   "accepted_on", "committed_limit_days", "limit_unit", "extension_days", "paused_days", "paused_since",
+                   "due_on", "warn_on", "late_on", "stopped_on",
                    "due_provisional", "decided_at", "concluded_at", "visit_count", "instant_rule", "delivery_method",
                    "tracking_number", "decision_reason", "bundle_application_id")
 
@@ -167,3 +178,82 @@ def case_departments(case: Case | str) -> list:
             seen.add(task.department_id)
             departments.append(task.department)
     return departments or [case.item.department]
+
+
+# -- the staff case list ---------------------------------------------------------------------------
+
+SEARCH_MATCHES = 200  # applicants and items a search looks among (more: the user types more)
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    """The staff case list's filters (each optional)."""
+
+    state: str = ""
+    light: str = ""
+    department_id: int | None = None
+    item_code: str = ""
+    centre_id: int | None = None
+    q: str = ""
+    since: date | None = None
+    until: date | None = None
+
+
+def search_condition(query: str) -> Q:
+    """Cases matching a staff search: by case number, by the applicant's name or id number, by the
+    item's name (issue 16). Each part is served by an index: on PostgreSQL trigram indexes on
+    UPPER(number), the applicant's UPPER(name) and UPPER(id_number) and the item's UPPER(name)
+    (cases migration 0007, catalog 0005) make `icontains` an index scan; on SQLite the number and the
+    id number match by prefix on their unique indexes and the names by `icontains` on the (small)
+    applicant and item tables. The applicants and items found are capped at SEARCH_MATCHES."""
+    text = (query or "").strip()
+    if not text:
+        return Q()
+    upper = text.upper()
+    if connection.vendor == "postgresql":
+        condition = Q(number__icontains=text)
+        applicants = Applicant.objects.filter(Q(name__icontains=text) | Q(id_number__icontains=text))
+    else:
+        condition = Q(number__gte=upper, number__lt=upper + "\U0010ffff")
+        applicants = Applicant.objects.filter(Q(name__icontains=text)
+                                              | Q(id_number__gte=upper, id_number__lt=upper + "\U0010ffff"))
+    applicant_ids = list(applicants.order_by().values_list("id", flat=True)[:SEARCH_MATCHES])
+    exact = org_selectors.find_applicant_by_id_number(text)
+    if exact is not None:
+        applicant_ids.append(exact.pk)
+    item_ids = list(Item.objects.filter(name__icontains=text).order_by().values_list("id", flat=True)[:SEARCH_MATCHES])
+    if applicant_ids:
+        condition |= Q(applicant_id__in=sorted(set(applicant_ids)))
+    if item_ids:
+        condition |= Q(item_id__in=sorted(item_ids))
+    return condition
+
+
+def staff_case_list(user, filters: CaseFilters, *, today: date) -> QuerySet[Case]:
+    """The staff case list: the cases `user` may see, filtered, in list order — newest first, or the
+    most urgent first when filtered by an open light (red, yellow, green: by late_on; paused: by
+    paused_since). Each filter and each order is served by an index (Case.Meta.indexes), so the first
+    page is read in index order and stops after it; lights are the clock's stored-date conditions."""
+    cases = cases_visible_to(user)
+    if filters.state:
+        cases = cases.filter(state=filters.state)
+    if filters.centre_id:
+        cases = cases.filter(centre_id=filters.centre_id)
+    if filters.item_code:  # every version of the item (a code names one item across its versions)
+        cases = cases.filter(item_id__in=list(Item.objects.filter(code=filters.item_code).values_list("id", flat=True)))
+    if filters.department_id:
+        items = list(Item.objects.filter(department_id=filters.department_id).values_list("id", flat=True))
+        cases = cases.filter(item_id__in=items)
+    if filters.q:
+        cases = cases.filter(search_condition(filters.q))
+    if filters.since:  # local days as a range of moments: the submitted_at index serves it
+        cases = cases.filter(submitted_at__gte=_midnight(filters.since))
+    if filters.until:
+        cases = cases.filter(submitted_at__lt=_midnight(filters.until + timedelta(days=1)))
+    if filters.light:
+        cases = filter_by_light(cases, filters.light, today=today)
+    return cases.order_by(*light_ordering(filters.light))
+
+
+def _midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
