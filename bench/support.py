@@ -73,7 +73,9 @@ def django_env(name: str, **extra) -> dict:
     env.update({"ONEWINDOW_DATABASE_URL": db_url(name), "ONEWINDOW_DATA_DIR": f"/tmp/bench-var-{name}",
                 "DJANGO_SETTINGS_MODULE": "onewindow.settings", "ONEWINDOW_DEBUG": "false",
                 "ONEWINDOW_SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
-                "ONEWINDOW_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "PYTHONPATH": str(ROOT)})
+                "ONEWINDOW_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+                # This checkout's sources first (a worktree's, not the editable install's), then bench/.
+                "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}"})
     env.update(extra)
     return env
 
