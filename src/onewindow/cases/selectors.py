@@ -38,9 +38,11 @@ def cases_visible_to(user) -> QuerySet[Case]:
         return Case.objects.none()
     if access.is_overseer(user):
         return Case.objects.all()
-    # The applicant's own cases by a subquery, not a join: a clerk's list stays a scan of the centre's
-    # rows in list order (case_list_centre_idx / case_list_idx).
-    condition = Q(applicant_id__in=Applicant.objects.filter(user=user).values("id"))
+    # The applicant's own cases by its id (one look-up on the unique user column), not a join: a staff
+    # member with no applicant record then has a plain condition on the case's own columns, and the
+    # clerk's list is a scan of the centre's rows in list order (case_list_centre_idx).
+    own = Applicant.objects.filter(user=user).values_list("id", flat=True).first()
+    condition = Q(applicant_id=own) if own is not None else Q(pk__in=[])
     held = access.roles(user)
     if Role.AGENT in held:
         condition |= Q(agent=user) | Q(project__agent=user)

@@ -4,10 +4,12 @@ service into a message beside the form field it names."""
 from __future__ import annotations
 
 from functools import wraps
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.functional import cached_property
 
@@ -50,7 +52,8 @@ class BoundedPaginator(Paginator):
 
     @cached_property
     def counted(self) -> int:
-        return self.object_list.values("pk")[: self.cap + 1].count()
+        rows: QuerySet[Any] = self.object_list  # type: ignore[assignment]  # a queryset (bounded_page's)
+        return rows.values("pk")[: self.cap + 1].count()
 
     @cached_property
     def count(self) -> int:
