@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -185,6 +186,8 @@ def case_departments(case: Case | str) -> list:
 # -- the staff case list ---------------------------------------------------------------------------
 
 SEARCH_MATCHES = 200  # applicants and items a search looks among (more: the user types more)
+SEARCH_CASES = 1000  # cases a number prefix names at most
+NUMBERISH = re.compile(r"[0-9A-Za-z-]+")
 
 
 @dataclass(frozen=True)
@@ -201,29 +204,47 @@ class CaseFilters:
     until: date | None = None
 
 
+def _prefix(field: str, upper: str) -> Q:
+    """`field` starts with `upper`, served by the column's btree index: on PostgreSQL LIKE 'x%' by the
+    varchar_pattern_ops index Django makes for unique text columns, on SQLite a range (binary order)."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__startswith": upper})
+    return Q(**{f"{field}__gte": upper, f"{field}__lt": upper + "\U0010ffff"})
+
+
 def search_condition(query: str) -> Q:
-    """Cases matching a staff search: by case number, by the applicant's name or id number, by the
-    item's name (issue 16). Each part is served by an index: on PostgreSQL trigram indexes on
-    UPPER(number), the applicant's UPPER(name) and UPPER(id_number) and the item's UPPER(name)
-    (cases migration 0007, catalog 0005) make `icontains` an index scan; on SQLite the number and the
-    id number match by prefix on their unique indexes and the names by `icontains` on the (small)
-    applicant and item tables. The applicants and items found are capped at SEARCH_MATCHES."""
+    """Cases matching a staff search (issue 16), each part found through an index and bounded:
+
+    - a case number, whole or its beginning (centre code, day): a prefix of the unique number index —
+      the matching ids (at most SEARCH_CASES) are read first, so the list is an id look-up;
+    - an applicant's id number (whole or its beginning), the same way on the applicants;
+    - an applicant's name (contains; PostgreSQL: the trigram index on UPPER(name), migration cases 0006);
+    - an item's name (contains; the catalog's trigram index, on a table of a few thousand rows).
+
+    Text of letters, digits and hyphens is a number (case or id); anything else a name. The applicants
+    and items found are capped at SEARCH_MATCHES."""
     text = (query or "").strip()
     if not text:
         return Q()
     upper = text.upper()
-    if connection.vendor == "postgresql":
-        condition = Q(number__icontains=text)
-        applicants = Applicant.objects.filter(Q(name__icontains=text) | Q(id_number__icontains=text))
+    condition = Q(pk__in=[])
+    if NUMBERISH.fullmatch(text):
+        case_ids = list(Case.objects.filter(_prefix("number", upper)).order_by()
+                        .values_list("id", flat=True)[:SEARCH_CASES])
+        applicant_ids = list(Applicant.objects.filter(_prefix("id_number", upper)).order_by()
+                             .values_list("id", flat=True)[:SEARCH_MATCHES])
+        exact = org_selectors.find_applicant_by_id_number(text)
+        if exact is not None:
+            applicant_ids.append(exact.pk)
+        item_ids: list[int] = []
     else:
-        condition = Q(number__gte=upper, number__lt=upper + "\U0010ffff")
-        applicants = Applicant.objects.filter(Q(name__icontains=text)
-                                              | Q(id_number__gte=upper, id_number__lt=upper + "\U0010ffff"))
-    applicant_ids = list(applicants.order_by().values_list("id", flat=True)[:SEARCH_MATCHES])
-    exact = org_selectors.find_applicant_by_id_number(text)
-    if exact is not None:
-        applicant_ids.append(exact.pk)
-    item_ids = list(Item.objects.filter(name__icontains=text).order_by().values_list("id", flat=True)[:SEARCH_MATCHES])
+        case_ids = []
+        applicant_ids = list(Applicant.objects.filter(name__icontains=text).order_by()
+                             .values_list("id", flat=True)[:SEARCH_MATCHES])
+        item_ids = list(Item.objects.filter(name__icontains=text).order_by()
+                        .values_list("id", flat=True)[:SEARCH_MATCHES])
+    if case_ids:
+        condition |= Q(pk__in=sorted(case_ids))
     if applicant_ids:
         condition |= Q(applicant_id__in=sorted(set(applicant_ids)))
     if item_ids:

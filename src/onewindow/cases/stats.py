@@ -42,7 +42,10 @@ def dashboard_scope(user) -> tuple[QuerySet[Case], QuerySet[Task]]:
     condition = Q(pk__in=[])
     centres = access.clerk_centre_ids(user)
     if centres:
-        condition |= Q(case__centre_id__in=centres)
+        # The centre's open cases (case_open_clock_idx), not a join with every case it ever had: the
+        # dashboard counts only tasks in hand, and those belong to open cases.
+        condition |= Q(case_id__in=Case.objects.filter(centre_id__in=sorted(centres), stopped_on__isnull=True,
+                                                       due_on__isnull=False).values("id"))
     departments = access.department_ids(user)
     if departments:
         condition |= Q(department_id__in=departments)

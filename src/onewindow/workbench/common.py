@@ -53,7 +53,8 @@ class BoundedPaginator(Paginator):
     @cached_property
     def counted(self) -> int:
         rows: QuerySet[Any] = self.object_list  # type: ignore[assignment]  # a queryset (bounded_page's)
-        return rows.values("pk")[: self.cap + 1].count()
+        # Unordered: the database finds any cap + 1 matching rows the cheapest way it knows.
+        return rows.order_by().values("pk")[: self.cap + 1].count()
 
     @cached_property
     def count(self) -> int:

@@ -1,9 +1,9 @@
 """Cases and their stages on the generic clock (workflow/clock.py, cases/deadlines.py): the stored
 dates every light is decided from (warn_on, late_on, stopped_on, the unit; a stage's own pause), the
 indexes of the staff lists (newest first; per centre; per state; the open clocks by late_on, partial:
-only the few per cent of cases still open), and the search's trigram indexes on PostgreSQL (case
-number; the applicant's name and id number — on orgs' table, for this app's search; SQLite searches by
-prefix on the unique indexes instead, cases.selectors.search_condition).
+only the few per cent of cases still open; the paused; the concluded late), and the search's trigram
+index on the applicant's name on PostgreSQL (on orgs' table, for this app's search; numbers are found by
+prefix on their unique indexes, cases.selectors.search_condition).
 
 Existing rows are filled in: the unit from the item, stopped_on from the decision (or the end) date,
 and the stored dates of every open clock and open stage recomputed on the current calendar."""
@@ -16,8 +16,7 @@ from django.db.models import OuterRef, Subquery
 from django.db.models.functions import TruncDate
 
 
-TRIGRAM = (("cases_case", "number", "cases_case_number_trgm"), ("orgs_applicant", "name", "orgs_applicant_name_trgm"),
-           ("orgs_applicant", "id_number", "orgs_applicant_id_number_trgm"))
+TRIGRAM = (("orgs_applicant", "name", "orgs_applicant_name_trgm"),)
 
 
 def trigram_forwards(apps, schema_editor):
@@ -169,7 +168,15 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(condition=models.Q(('due_on__isnull', False), ('stopped_on__isnull', True)), fields=['late_on', 'id'], include=('warn_on', 'paused_since', 'centre'), name='case_open_clock_idx'),
+            index=models.Index(condition=models.Q(('due_on__isnull', False), ('stopped_on__isnull', True)), fields=['late_on', 'id'], include=('warn_on', 'paused_since', 'centre', 'due_on', 'stopped_on'), name='case_open_clock_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='case',
+            index=models.Index(condition=models.Q(('due_on__isnull', False), ('paused_since__isnull', False), ('stopped_on__isnull', True)), fields=['paused_since', 'id'], name='case_paused_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='case',
+            index=models.Index(condition=models.Q(('stopped_on__gt', models.F('due_on'))), fields=['-submitted_at', '-id'], name='case_late_idx'),
         ),
         migrations.AddIndex(
             model_name='case',
