@@ -186,6 +186,11 @@ class Migration(migrations.Migration):
             model_name='case',
             index=models.Index(fields=['concluded_at'], name='case_concluded_at_idx'),
         ),
+        migrations.RemoveIndex(model_name='task', name='task_open_inbox_idx'),
+        migrations.AddIndex(
+            model_name='task',
+            index=models.Index(condition=models.Q(('state__in', ['open', 'suspended'])), fields=['department', 'due_on', 'id'], include=('state', 'warn_on', 'late_on', 'paused_since', 'stopped_on'), name='task_open_inbox_idx'),
+        ),
         migrations.RunPython(fill_clock_dates, migrations.RunPython.noop),
         migrations.RunPython(trigram_forwards, trigram_backwards),
     ]
