@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -213,6 +214,11 @@ def _prefix(field: str, upper: str) -> Q:
 
 
 def search_condition(query: str) -> Q:
+    """The cases a staff search finds (see search)."""
+    return search(query)[0]
+
+
+def search(query: str) -> tuple[Q, bool]:
     """Cases matching a staff search (issue 16), each part found through an index and bounded:
 
     - a case number, whole or its beginning (centre code, day): a prefix of the unique number index —
@@ -222,10 +228,12 @@ def search_condition(query: str) -> Q:
     - an item's name (contains; the catalog's trigram index, on a table of a few thousand rows).
 
     Text of letters, digits and hyphens is a number (case or id); anything else a name. The applicants
-    and items found are capped at SEARCH_MATCHES."""
+    and items found are capped at SEARCH_MATCHES. Also returns whether the matches are few by
+    construction (ids of at most SEARCH_CASES cases and SEARCH_MATCHES applicants, no item): those
+    are sorted after they are found, rather than looked for along the whole list's index."""
     text = (query or "").strip()
     if not text:
-        return Q()
+        return Q(), False
     upper = text.upper()
     condition = Q(pk__in=[])
     if NUMBERISH.fullmatch(text):
@@ -249,7 +257,7 @@ def search_condition(query: str) -> Q:
         condition |= Q(applicant_id__in=sorted(set(applicant_ids)))
     if item_ids:
         condition |= Q(item_id__in=sorted(item_ids))
-    return condition
+    return condition, not item_ids
 
 
 def staff_case_list(user, filters: CaseFilters, *, today: date) -> QuerySet[Case]:
@@ -267,14 +275,20 @@ def staff_case_list(user, filters: CaseFilters, *, today: date) -> QuerySet[Case
     if filters.department_id:
         items = list(Item.objects.filter(department_id=filters.department_id).values_list("id", flat=True))
         cases = cases.filter(item_id__in=items)
+    few = False
     if filters.q:
-        cases = cases.filter(search_condition(filters.q))
+        condition, few = search(filters.q)
+        cases = cases.filter(condition)
     if filters.since:  # local days as a range of moments: the submitted_at index serves it
         cases = cases.filter(submitted_at__gte=_midnight(filters.since))
     if filters.until:
         cases = cases.filter(submitted_at__lt=_midnight(filters.until + timedelta(days=1)))
     if filters.light:
         cases = filter_by_light(cases, filters.light, today=today)
+    if few and not filters.light:
+        # A handful of ids (a number prefix names one day's cases, an old day perhaps): found by id and
+        # sorted, never by walking the list index from today back to that day until a page is full.
+        return cases.order_by(Coalesce("submitted_at", "submitted_at").desc(), F("id").desc())
     return cases.order_by(*light_ordering(filters.light))
 
 
