@@ -24,6 +24,7 @@ SCENARIOS = [
     "bench.bench_calendar",
     "bench.bench_intake",  # intake over HTTP + server memory
     "bench.bench_lookups",  # history generator + progress page and inbox at that size
+    "bench.bench_staff",  # every staff list, filter, search and the dashboard at that size
     "bench.bench_workflow",  # cases through 4 stages with 3 parallel departments vs SpiffWorkflow
     "bench.bench_search",  # public catalog search + one-time notice under load (wrk)
     "bench.bench_dispatch",  # complaint dispatch suggestion: learning 100,000 orders, latency, accuracy

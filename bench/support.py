@@ -74,8 +74,8 @@ def django_env(name: str, **extra) -> dict:
                 "DJANGO_SETTINGS_MODULE": "onewindow.settings", "ONEWINDOW_DEBUG": "false",
                 "ONEWINDOW_SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
                 "ONEWINDOW_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-                # this checkout's source first (a worktree sharing another checkout's virtualenv)
-                "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "src")])})
+                # This checkout's sources first (a worktree's, not the editable install's), then bench/.
+                "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}"})
     env.update(extra)
     return env
 

@@ -72,7 +72,8 @@ def main(argv=None) -> int:
     p.set_defaults(func=verify_chains)
     import importlib
 
-    for name in ("bench.lookups_tasks", "bench.supervision_tasks", "bench.appraisal_tasks"):  # scenario modules that add tasks
+    for name in ("bench.lookups_tasks", "bench.supervision_tasks", "bench.appraisal_tasks",
+                 "bench.staff_tasks"):  # scenario modules that add tasks
         module = importlib.import_module(name)
         if hasattr(module, "register"):
             module.register(sub)

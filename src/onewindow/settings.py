@@ -42,6 +42,14 @@ def envint(name: str, default: str) -> int:
         raise ImproperlyConfigured(f"ONEWINDOW_{name}={value!r}: expected an integer") from None
 
 
+def envfloat(name: str, default: str) -> float:
+    value = env(name, default)
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"ONEWINDOW_{name}={value!r}: expected a number") from None
+
+
 def envlist(name: str, default: str) -> list[str]:
     return [part.strip() for part in env(name, default).split(",") if part.strip()]
 
@@ -116,6 +124,11 @@ INSTALLED_APPS = [
 # the functions its list names after a change and imports none of them. After a calendar year is
 # imported or edited (the `workdays import` command, the admin): recompute the provisional deadlines.
 CALENDAR_CHANGE_FOLLOWUPS = ["onewindow.ops.followups.recompute_case_deadlines"]
+# The yellow light (workflow/clock.py): a clock turns yellow when at most max(YELLOW_DAYS, ⌈YELLOW_SHARE ×
+# its limit⌉) days remain — issue 17's "one working day or 20 %, whichever is larger". The stored dates
+# (warn_on) are computed with it; after a change, `onewindow cases recompute-deadlines` restores them.
+ONEWINDOW_YELLOW_DAYS = envint("YELLOW_DAYS", "1")
+ONEWINDOW_YELLOW_SHARE = envfloat("YELLOW_SHARE", "0.2")
 # Threads every server worker runs (core/server.py; wired here so core imports no app above it): the outbox
 # delivers messages while the server runs when there is no broker (embedded mode).
 SERVER_BACKGROUND_MODULES = ["onewindow.notify.dispatcher"]

@@ -62,7 +62,7 @@ def test_import_file_then_again_unchanged(seeded, capsys):
     assert code == 0, err
     assert "已导入 2027 年" in out and f"calendar version {seeded + 1}" in out
     # The follow-up wired in settings.CALENDAR_CHANGE_FOLLOWUPS ran (onewindow.ops.followups).
-    assert "重新计算暂定期限 provisional deadlines recomputed: 0" in out
+    assert "重新计算在办件期限 open deadlines recomputed: 0" in out
     assert CalendarYear.objects.get(year=2027).version == seeded + 1
     code, out, _err = run(capsys, "import", str(EXAMPLE_FILE))
     assert code == 0 and "未变化" in out

@@ -50,4 +50,4 @@ def test_the_installed_followup_recomputes_the_provisional_deadlines(seeded):
                                   days=[(date(2027, 1, d), "holiday", "元旦") for d in (1, 2, 3, 4)])
     assert result.changed
     assert services.run_change_followups(version=result.calendar_year.version) == [
-        "重新计算暂定期限 provisional deadlines recomputed: 0"]
+        "重新计算在办件期限 open deadlines recomputed: 0"]

@@ -138,7 +138,7 @@ def test_immediate_item_is_concluded_at_the_window_the_same_day(world):
     assert case.state == "concluded" and case.due_on == date(2026, 10, 9)
     assert case.concluded_at == at(2026, 10, 9, 9, 30) and case.visit_count == 1
     assert case.delivery_method == "pickup"
-    assert selectors.light(case, today=date(2026, 10, 9)) == "green"
+    assert selectors.light(case, today=date(2026, 10, 9)) == "on_time"
 
 
 def test_instant_approval_decides_at_once_and_records_the_rules(world):

@@ -62,7 +62,7 @@ def test_progress_speaks_plain_chinese(world):
     assert p.steps[0].tasks[0].department == "东兴市自然资源局"
     assert [o.kind for o in p.owed] == ["fee"] and "80.00" in p.owed[0].text
     assert p.clock_paused is False and p.provisional is False
-    assert p.light == "green"  # 3 of 5 left: more than 2 working days and more than 20 %
+    assert p.light == "green"  # 3 of 5 left: more than 1 working day and more than 20 %
     submitted = selectors.progress(submit_online(world), today=date(2026, 10, 9))
     assert submitted.summary == "您的申请已提交，等待窗口工作人员审核受理。"
 
@@ -81,7 +81,8 @@ def test_progress_shows_a_paused_clock(world):
 
 @pytest.mark.parametrize(("today", "expected"), [
     (date(2026, 10, 8), "green"),   # 4 of 5 left
-    (date(2026, 10, 10), "yellow"),  # 2 left
+    (date(2026, 10, 10), "green"),  # 2 left: more than max(1 working day, 20 % of 5) (issue 17)
+    (date(2026, 10, 12), "yellow"),  # 1 left
     (date(2026, 10, 13), "yellow"),  # due today
     (date(2026, 10, 14), "red"),
 ])
@@ -94,7 +95,7 @@ def test_light_of_a_decided_case_depends_on_when_it_was_decided(world):
     case = accepted_case(world, world.paid)
     services.approve_task(approver=world.approver_zrzy, task=task_of(case, world.zrzy), now=at(2026, 10, 14))
     case.refresh_from_db()
-    assert selectors.light(case, today=date(2026, 12, 1)) == "red"
+    assert selectors.light(case, today=date(2026, 12, 1)) == "late"  # concluded late: not "overdue"
 
 
 def test_provisional_deadline_is_recomputed_when_the_year_is_announced(world):

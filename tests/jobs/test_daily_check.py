@@ -43,9 +43,9 @@ def backlog(world):
 def test_each_department_gets_its_open_warning_and_overdue_counts(world, backlog):
     report = services.daily_check(day=MONDAY, now=at(2026, 10, 12, 7))
     assert not report.skipped and (report.open_tasks, report.warning_tasks, report.overdue_tasks) == (4, 1, 2)
-    # Due within 2 working days of Monday: up to Wednesday the 14th.
+    # The minimum yellow window (ONEWINDOW_YELLOW_DAYS = 1 working day) of Monday: up to Tuesday the 13th.
     assert DailySnapshot.objects.filter(day=MONDAY).values_list("warning_until", flat=True).distinct().get() \
-        == date(2026, 10, 14)
+        == date(2026, 10, 13)
     assert counts(world.scjg) == (1, 0, 1, 0)
     assert counts(world.gaj) == (1, 0, 1, 0)
     assert counts(world.zrzy) == (2, 1, 0, 0)

@@ -95,14 +95,19 @@ class AvailableActionOut(Out):
 
 class ClockOut(Out):
     accepted_on: date | None = Field(description="受理日期；时限从次日起算")
-    committed_limit_days: int = Field(description="承诺时限（工作日）")
-    extension_days: int = Field(description="已批准延长（工作日）")
-    paused_days: int = Field(description="计时暂停（工作日）：补正、特别程序")
+    committed_limit_days: int = Field(description="承诺时限（单位见 limit_unit）")
+    limit_unit: str = Field(description="时限单位：working 工作日，natural 自然日")
+    extension_days: int = Field(description="已批准延长（单位见 limit_unit）")
+    paused_days: int = Field(description="计时暂停天数（单位见 limit_unit）：补正、特别程序")
     paused_since: date | None = Field(description="当前暂停计时的起始日期，未暂停为空")
     due_on: date | None = Field(description="办结期限")
+    warn_on: date | None = Field(description="黄灯起始日：自该日起临近期限")
+    late_on: date | None = Field(description="超期起始日：自该日起未办结即为超期（红灯）")
+    stopped_on: date | None = Field(description="计时结束日：作出决定（或撤回）之日，未结束为空")
     provisional: bool = Field(description="期限所在年份尚无国务院正式放假安排（暂定），正式安排导入后重算")
     calendar_version: int | None = Field(description="计算期限所用的工作日历版本")
-    light: str | None = Field(description="电子监察亮灯：green 正常，yellow 临近期限，red 超期；办结后为空")
+    light: str | None = Field(description="电子监察亮灯：green 正常，yellow 临近期限，red 超期（在办且已过期限），"
+                                          "paused 暂停计时，on_time 按时办结，late 超期办结；受理前为空")
 
 
 class TaskOut(Out):
@@ -266,14 +271,15 @@ class ProgressOut(Out):
     submitted_at: datetime
     accepted_on: date | None
     due_on: date | None = Field(description="办结期限")
-    limit_days: int = Field(description="承诺时限加已批准延长（工作日）")
+    limit_days: int = Field(description="承诺时限加已批准延长（单位见 limit_unit）")
+    limit_unit: str = Field(description="时限单位：working 工作日，natural 自然日")
     working_days_used: int
     working_days_left: int | None
     clock_paused: bool = Field(description="补正或特别程序中，计时暂停")
     paused_reason: str
     provisional: bool = Field(description="期限为暂定（所在年份尚无正式放假安排）")
     provisional_note: str
-    light: str = Field(description="green / yellow / red")
+    light: str | None = Field(description="green / yellow / red / paused / on_time / late；受理前为空")
     steps: list[ProgressStepOut]
     owed: list[OwedItemOut] = Field(description="申请人尚欠：补正材料、容缺材料、费用")
     delivery_method: str

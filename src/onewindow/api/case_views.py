@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from onewindow.cases import selectors
 from onewindow.cases.models import CaseMaterialStatus, CertificateStatus
-from onewindow.cases.states import FINAL_CASE_STATES, CaseState, TaskState
+from onewindow.cases.states import CaseState, TaskState
 from onewindow.orgs import selectors as orgs_selectors
 
 
@@ -33,7 +33,7 @@ def case_summary_out(case) -> dict:
 
 
 def case_out(case, viewer) -> dict:
-    light = None if case.state in FINAL_CASE_STATES or case.due_on is None else selectors.light(case)
+    light = selectors.light(case)
     submitted = getattr(case, "submitted_materials", None)
     if submitted is not None:
         # Straight from cases.services.submit_case, with the rows it was written with: nothing to read
@@ -50,8 +50,9 @@ def case_out(case, viewer) -> dict:
         "bundle_application": case.bundle_application.number if case.bundle_application_id else None,
         "clock": {
             "accepted_on": case.accepted_on, "committed_limit_days": case.committed_limit_days,
-            "extension_days": case.extension_days, "paused_days": case.paused_days,
-            "paused_since": case.paused_since, "due_on": case.due_on, "provisional": case.due_provisional,
+            "limit_unit": case.limit_unit, "extension_days": case.extension_days, "paused_days": case.paused_days,
+            "paused_since": case.paused_since, "due_on": case.due_on, "warn_on": case.warn_on,
+            "late_on": case.late_on, "stopped_on": case.stopped_on, "provisional": case.due_provisional,
             "calendar_version": case.calendar_version, "light": light,
         },
         "visit_count": case.visit_count, "instant_rule": case.instant_rule,

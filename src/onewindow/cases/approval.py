@@ -21,7 +21,7 @@ from . import access, deadlines
 from .inputs import local_day, moment, required_text, to_int
 from .models import Case, DenialFiling, DenialKind, Extension, ProcedureKind, SpecialProcedure, Task
 from .states import OPEN_TASK_STATES
-from .steps.clock import resume_clock
+from .steps.clock import pause_clock, refresh_open_tasks, resume_clock
 from .steps.decision import RESULT_PARTIES, approve_locked
 from .steps.tasks import case_tasks_changing, lock_task
 from .transitions import audit_batch, lock_case, released, require, task_transition, transition
@@ -69,7 +69,7 @@ def deny_task(*, approver, task: Task, reason: str, now: datetime | None = None)
         locked = lock_task(task)
         task_transition(case, [locked], "deny", completed_at=now, completed_by=approver, opinion=reason)
         require(case, "deny")
-        task_transition(case, None, "cancel")
+        task_transition(case, None, "cancel", stopped_on=local_day(now))
         DenialFiling.objects.create(case=case, kind=DenialKind.DENIAL, department=locked.department, reason=reason,
                                     filed_by=approver, filed_at=now)
         case.decision_reason, case.decided_at, case.concluded_at = reason, now, now
@@ -103,8 +103,8 @@ def start_special_procedure(*, approver, task: Task, kind: str, limit_days: int,
             case=case, task=locked, kind=kind, limit_days=limit_days, started_on=today,
             due_on=deadlines.calendar.add_working_days(today, limit_days).due_on, started_by=approver, reason=reason,
             applicant_notified_at=now)
-        case.paused_since = today
-        transition(case, "start_special_procedure", actor=approver, now=now, reason=reason, fields=("paused_since",),
+        paused_fields = pause_clock(case, on=today)
+        transition(case, "start_special_procedure", actor=approver, now=now, reason=reason, fields=paused_fields,
                    data={"procedure": procedure.pk, "kind": kind, "limit_days": limit_days,
                          "procedure_due_on": procedure.due_on, "applicant_notified_at": now})
     return procedure
@@ -124,14 +124,15 @@ def end_special_procedure(*, approver, procedure: SpecialProcedure, outcome: str
             raise Conflict(_("该特别程序已于 %(d)s 结束") % {"d": locked.ended_on})
         require(case, "end_special_procedure")
         today = local_day(now)
-        paused = deadlines.paused_working_days(case.paused_since or locked.started_on, today)
+        if case.paused_since is None:
+            case.paused_since = locked.started_on
         locked.ended_on, locked.outcome = today, outcome
         locked.save(update_fields=["ended_on", "outcome"])
         task_transition(case, None, "resume", where={"pk": locked.task_id})
-        data = resume_clock(case, paused)
+        data = resume_clock(case, on=today)
         data.update({"procedure": locked.pk, "kind": locked.kind, "overran": today > locked.due_on})
         transition(case, "end_special_procedure", actor=approver, now=now, reason=outcome,
-                   fields=("paused_days", "paused_since", "due_on", "due_provisional", "calendar_version"), data=data)
+                   fields=deadlines.CASE_CLOCK_COLUMNS, data=data)
     return locked
 
 
@@ -162,11 +163,12 @@ def extend_case(*, approver, case: Case, days: int, reason: str, now: datetime |
             raise Conflict(_("办理期限 %(d)s 已过，延长须在期限届满前批准") % {"d": locked.due_on})
         locked.extension_days += days
         deadlines.apply_deadline(locked)
+        refresh_open_tasks(locked)
         extension = Extension.objects.create(case=locked, days=days, reason=reason, requested_by=approver,
                                              approved_by=approver, approved_at=now, applicant_notified_at=now,
                                              previous_due_on=previous, new_due_on=locked.due_on or previous)
         transition(locked, "extend", actor=approver, now=now, reason=reason,
-                   fields=("extension_days", "due_on", "due_provisional", "calendar_version"),
+                   fields=("extension_days", *deadlines.CASE_DATES),
                    data={"extension": extension.pk, "days": days, "previous_due_on": previous,
                          "due_on": locked.due_on, "applicant_notified_at": now})
     return extension

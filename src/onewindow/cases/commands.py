@@ -34,8 +34,9 @@ def cmd_cases_show(args) -> None:
     print(f"进度：{progress.summary}")
     print(f"受理日期：{progress.accepted_on or '—'}    办结期限：{progress.due_on or '—'}"
           f"{'（暂定）' if progress.provisional else ''}")
-    print(f"已用 {progress.working_days_used} 个工作日，剩余 "
-          f"{'—' if progress.working_days_left is None else progress.working_days_left} 个工作日"
+    unit = "自然日" if progress.limit_unit == "natural" else "工作日"
+    print(f"已用 {progress.working_days_used} 个{unit}，剩余 "
+          f"{'—' if progress.working_days_left is None else progress.working_days_left} 个{unit}"
           f"{'，计时暂停：' + progress.paused_reason if progress.clock_paused else ''}")
     for step in progress.steps:
         print(f"  第{step.step}步 {step.name}：{step.state_label}")
@@ -132,7 +133,7 @@ def register(sub) -> None:
     p.add_argument("number")
     p.set_defaults(func=cmd_cases_show)
     p = cases_sub.add_parser("recompute-deadlines",
-                             help="recompute due dates computed on a provisional calendar")
+                             help="recompute the stored dates of every open clock (after a calendar import or a yellow-light change)")
     p.add_argument("--calendar-version", type=int, default=None, help="default: the current calendar version")
     p.set_defaults(func=cmd_cases_recompute)
     p = cases_sub.add_parser("actions", help="list the actions a person may take on a case now")

@@ -8,11 +8,12 @@ procedures, supplements during review), each on record."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.catalog.models import Bundle, Item, Material, StageKind
 from onewindow.orgs.models import Applicant, Department, ServiceCentre, Window
+from onewindow.workflow.clock import Unit
 
 from .states import CaseState, TaskState
 
@@ -97,12 +98,19 @@ class Case(models.Model):
                                     related_name="accepted_cases", verbose_name=_("受理人"))
     submitted_at = models.DateTimeField(_("提交时间"))
     accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
-    # The clock. due_on = accepted_on + committed limit + granted extension + paused working days.
-    committed_limit_days = models.PositiveSmallIntegerField(_("承诺时限（工作日）"))
-    extension_days = models.PositiveSmallIntegerField(_("已批准延长（工作日）"), default=0)
-    paused_days = models.PositiveSmallIntegerField(_("计时暂停（工作日）"), default=0)
+    # The clock (workflow/clock.py, mapped by cases.deadlines.CASE_CLOCK): due_on = accepted_on +
+    # committed limit + granted extension + paused days, in the item's unit; warn_on and late_on are the
+    # first days of the yellow and the red light; stopped_on the day of the decision (or the end).
+    committed_limit_days = models.PositiveSmallIntegerField(_("承诺时限"))
+    limit_unit = models.CharField(_("时限单位"), max_length=8, choices=Unit.choices, default=Unit.WORKING)
+    extension_days = models.PositiveSmallIntegerField(_("已批准延长"), default=0)
+    paused_days = models.PositiveSmallIntegerField(_("计时暂停天数"), default=0)
     paused_since = models.DateField(_("暂停计时起"), null=True, blank=True)
     due_on = models.DateField(_("办结期限"), null=True, blank=True)
+    warn_on = models.DateField(_("黄灯起始日"), null=True, blank=True)
+    late_on = models.DateField(_("超期起始日"), null=True, blank=True)
+    stopped_on = models.DateField(_("计时结束日"), null=True, blank=True,
+                                  help_text=_("作出决定（或办结、撤回）之日：亮灯以此判断按时或超期"))
     due_provisional = models.BooleanField(_("期限为暂定"), default=False,
                                           help_text=_("期限所在年份尚无正式放假安排"))
     calendar_version = models.PositiveIntegerField(_("计算期限所用日历版本"), null=True, blank=True)
@@ -126,6 +134,22 @@ class Case(models.Model):
             models.Index(fields=["applicant", "-submitted_at"]),
             models.Index(fields=["state", "due_on"]),
             models.Index(fields=["item", "state"]),
+            # The staff case list, newest first: whole (supervisors), per centre (clerks), per state.
+            models.Index(fields=["-submitted_at", "-id"], name="case_list_idx"),
+            models.Index(fields=["centre", "-submitted_at", "-id"], name="case_list_centre_idx"),
+            models.Index(fields=["state", "-submitted_at", "-id"], name="case_list_state_idx"),
+            # The lights of open clocks (red, yellow, green: by late_on; paused) and the dashboard's
+            # counts, read from the open cases only (a few per cent of the table).
+            # INCLUDE: every column the lights' conditions name, so the counts are index-only scans.
+            models.Index(fields=["late_on", "id"], include=["warn_on", "paused_since", "centre", "due_on", "stopped_on"],
+                         condition=Q(stopped_on__isnull=True, due_on__isnull=False), name="case_open_clock_idx"),
+            models.Index(fields=["paused_since", "id"], name="case_paused_idx",
+                         condition=Q(stopped_on__isnull=True, due_on__isnull=False, paused_since__isnull=False)),
+            # Concluded late (one case in a hundred or so), newest first.
+            models.Index(fields=["-submitted_at", "-id"], name="case_late_idx", condition=Q(stopped_on__gt=F("due_on"))),
+            # The dashboard's "accepted today" and "concluded today".
+            models.Index(fields=["accepted_on"], name="case_accepted_on_idx"),
+            models.Index(fields=["concluded_at"], name="case_concluded_at_idx"),
         ]
 
     def __str__(self):
@@ -143,9 +167,18 @@ class Task(models.Model):
     department = models.ForeignKey(Department, models.PROTECT, related_name="tasks", verbose_name=_("办理部门"),
                                    db_index=False)
     state = models.CharField(_("状态"), max_length=12, choices=TaskState.choices, default=TaskState.WAITING)
-    limit_days = models.PositiveSmallIntegerField(_("环节时限（工作日）"), default=0)
+    # The stage's clock (cases.deadlines.TASK_CLOCK): from the day the step opens, its stage limit in the
+    # item's unit, paused with the case; its dates kept in order and within the case's.
+    limit_days = models.PositiveSmallIntegerField(_("环节时限"), default=0)
+    limit_unit = models.CharField(_("时限单位"), max_length=8, choices=Unit.choices, default=Unit.WORKING)
+    extension_days = models.PositiveSmallIntegerField(_("已批准延长"), default=0)
+    paused_days = models.PositiveSmallIntegerField(_("计时暂停天数"), default=0)
+    paused_since = models.DateField(_("暂停计时起"), null=True, blank=True)
     opened_on = models.DateField(_("开始日期"), null=True, blank=True)
     due_on = models.DateField(_("环节期限"), null=True, blank=True)
+    warn_on = models.DateField(_("黄灯起始日"), null=True, blank=True)
+    late_on = models.DateField(_("超期起始日"), null=True, blank=True)
+    stopped_on = models.DateField(_("计时结束日"), null=True, blank=True)
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
                                      related_name="completed_tasks", verbose_name=_("办理人"))
@@ -161,8 +194,11 @@ class Task(models.Model):
         indexes = [
             # A department's inbox: its open tasks, oldest due first.
             models.Index(fields=["department", "state", "due_on"], name="task_inbox_idx"),
-            # Its first page in index order, stopping after one page (migration 0003 says why).
+            # Its first page in index order, stopping after one page (migration 0003 says why); with the
+            # columns of the stage's lights, so the dashboard's and the daily check's counts per
+            # department are index-only scans of the open tasks.
             models.Index(fields=["department", "due_on", "id"], condition=models.Q(state__in=["open", "suspended"]),
+                         include=["state", "warn_on", "late_on", "paused_since", "stopped_on"],
                          name="task_open_inbox_idx"),
         ]
 

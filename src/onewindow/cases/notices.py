@@ -198,7 +198,8 @@ def _acceptance(case: Case) -> tuple[list, date]:
                     (_("受理日期"), _d(case.accepted_on)),
                     (
                         _("承诺办结时限"),
-                        _("%(n)s 个工作日（自受理次日起计算，法定节假日不计）")
+                        (_("%(n)s 个自然日（自受理次日起计算）") if case.limit_unit == "natural"
+                         else _("%(n)s 个工作日（自受理次日起计算，法定节假日不计）"))
                         % {"n": case.committed_limit_days},
                     ),
                     (_("办结期限"), _due_text(case)),
@@ -470,10 +471,13 @@ def _extension(case: Case) -> tuple[list, date]:
         + _addressee(case)
         + [
             pdf.para(
-                _(
+                (_(
+                    "你（单位）申请的“%(item)s”（办件编号 %(number)s）因故不能在原定期限内作出决定。根据《中华人民共和国"
+                    "行政许可法》第四十二条的规定，经批准，办理期限延长 %(days)s 个自然日。"
+                ) if case.limit_unit == "natural" else _(
                     "你（单位）申请的“%(item)s”（办件编号 %(number)s）因故不能在原定期限内作出决定。根据《中华人民共和国"
                     "行政许可法》第四十二条的规定，经批准，办理期限延长 %(days)s 个工作日。"
-                )
+                ))
                 % {"item": case.item.name, "number": case.number, "days": extension.days},
                 st["body"],
             ),

@@ -102,7 +102,7 @@ class Progress:
     paused_reason: str
     provisional: bool
     provisional_note: str
-    light: str
+    light: str | None
     steps: list[ProgressStep] = field(default_factory=list)
     owed: list[OwedItem] = field(default_factory=list)
     delivery_method: str = ""
@@ -114,6 +114,7 @@ class Progress:
     visit_count: int = 0
     instant_rules: list[str] = field(default_factory=list)
     bundle_number: str = ""
+    limit_unit: str = "working"  # the unit of limit_days, used and left: working or natural days
 
 
 def _step_status(states: set[str]) -> tuple[str, str]:
@@ -140,12 +141,16 @@ def _summary(case: Case, used: int, left: int | None, paused_reason: str) -> str
     if state == CaseState.SUPPLEMENT_REQUESTED and case.accepted_on is None:
         return _("您的申请材料需要补正，请按补正告知一次性补齐；补齐后我们再受理。")
     if state in (CaseState.IN_PROGRESS, CaseState.SUPPLEMENT_REQUESTED, CaseState.SUSPENDED):
-        text = _("您的申请正在审批中：已用 %(used)s 个工作日，还剩 %(left)s 个工作日，办结期限为 %(due)s。") % {
+        natural = case.limit_unit == "natural"
+        text = (_("您的申请正在审批中：已用 %(used)s 个自然日，还剩 %(left)s 个自然日，办结期限为 %(due)s。") if natural
+                else _("您的申请正在审批中：已用 %(used)s 个工作日，还剩 %(left)s 个工作日，办结期限为 %(due)s。")) % {
             "used": used, "left": max(left or 0, 0), "due": due}
-        if left is not None and left < 0:
+        if left is not None and left < 0 and not paused_reason:
             # Only what is so: an overdue case shows red to the efficiency office (case list, dashboard);
-            # nothing urges it on the applicant's behalf yet (no urging record exists).
-            text = _("您的申请正在审批中，已超过办结期限 %(due)s %(n)s 个工作日，已在效能监督中标记为超期。") % {
+            # nothing urges it on the applicant's behalf yet (no urging record exists). A paused clock
+            # is not overdue while it stands.
+            text = (_("您的申请正在审批中，已超过办结期限 %(due)s %(n)s 个自然日，已在效能监督中标记为超期。") if natural
+                    else _("您的申请正在审批中，已超过办结期限 %(due)s %(n)s 个工作日，已在效能监督中标记为超期。")) % {
                 "due": due, "n": -left}
         if paused_reason:
             text += _("目前计时暂停（%(why)s），暂停期间不计入办理时限。") % {"why": paused_reason}
@@ -165,8 +170,8 @@ def progress(case: Case, *, today: date | None = None) -> Progress:
     """What the applicant's progress page shows: each step with its departments, what is owed, the due
     date and the time used and left, whether the clock is paused, delivery — in plain Chinese."""
     today = today or timezone.localdate()
-    used = deadlines.working_days_used(case, today=today)
-    left = deadlines.working_days_left(case, today=today)
+    used = deadlines.days_used(case, today=today)
+    left = deadlines.days_left(case, today=today)
     paused_reason = ""
     if case.state == CaseState.SUSPENDED:
         procedure = SpecialProcedure.objects.filter(case=case, ended_on__isnull=True).first()
@@ -217,7 +222,7 @@ def progress(case: Case, *, today: date | None = None) -> Progress:
         certificates=(list(case.certificates.values_list("number", flat=True))
                       if _may_have(case, "certificates") else []),
         decision_reason=case.decision_reason, concluded_at=case.concluded_at, visit_count=case.visit_count,
-        instant_rules=rules, bundle_number=_bundle_number(case),
+        limit_unit=case.limit_unit, instant_rules=rules, bundle_number=_bundle_number(case),
     )
 
 

@@ -107,7 +107,7 @@ def withdraw_case(*, actor, case: Case, reason: str, now: datetime | None = None
             raise PermissionDenied(_("只有申请人、其代办员或受理中心窗口人员才能撤回申请"))
         reason = required_text(reason, field="reason", message=_("撤回申请须写明理由"))
         require(locked, "withdraw")
-        task_transition(locked, None, "cancel")
+        task_transition(locked, None, "cancel", stopped_on=local_day(now))
         SpecialProcedure.objects.filter(case=locked, ended_on__isnull=True).update(
             ended_on=local_day(now), outcome=_("申请人撤回申请，程序终止"))
         locked.decision_reason, locked.concluded_at, locked.paused_since = reason, now, None

@@ -5,26 +5,36 @@
 from __future__ import annotations
 
 import hmac
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
+from django.db import connection
 from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onewindow.catalog.models import Item
 from onewindow.core import fastsql
 from onewindow.core.errors import NotFound
-from onewindow.orgs.models import Department, Role
+from onewindow.orgs import selectors as org_selectors
+from onewindow.orgs.models import Applicant, Department, Role
 
 from . import access
 from .certificates import is_genuine
-from .lights import LIGHT_SQL_MAX_LIMIT, filter_by_light, light, with_light  # noqa: F401
+from .deadlines import light_q, task_light_q  # noqa: F401
+from .lights import filter_by_light, light, light_ordering  # noqa: F401
 from .models import BundleApplication, Case, Certificate, DenialFiling, Task
 from .numbering import normalise_query_code
 from .progress import BundleProgress, Progress, bundle_progress, progress, with_progress_facts  # noqa: F401
 from .states import OPEN_TASK_STATES, TaskState
 
-__all__ = ["Progress", "bundle_progress", "cases_visible_to", "filter_by_light", "get_bundle_by_query",
-           "get_case_by_query", "get_case_for", "inbox", "inbox_list", "light", "open_task_of_department", "progress",
-           "task_of_case", "verify_certificate", "with_light", "with_progress_facts"]
+__all__ = ["CaseFilters", "Progress", "bundle_progress", "cases_visible_to", "denial_filings", "filter_by_light",
+           "get_bundle_by_query", "get_case_by_query", "get_case_for", "inbox", "inbox_list", "light",
+           "light_ordering", "light_q", "open_task_of_department", "progress", "search_condition", "staff_case_list",
+           "task_light_q", "task_of_case", "verify_certificate", "with_progress_facts"]
 
 
 def cases_visible_to(user: Any) -> QuerySet[Case]:
@@ -35,7 +45,11 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
         return Case.objects.none()
     if access.is_overseer(user):
         return Case.objects.all()
-    condition = Q(applicant__user=user)
+    # The applicant's own cases by its id (one look-up on the unique user column), not a join: a staff
+    # member with no applicant record then has a plain condition on the case's own columns, and the
+    # clerk's list is a scan of the centre's rows in list order (case_list_centre_idx).
+    own = Applicant.objects.filter(user=user).values_list("id", flat=True).first()
+    condition = Q(applicant_id=own) if own is not None else Q(pk__in=[])
     held = access.roles(user)
     if Role.AGENT in held:
         condition |= Q(agent=user) | Q(project__agent=user)
@@ -113,8 +127,10 @@ def inbox(user: Any, *, state: str = "open") -> QuerySet[Task]:
 
 
 # What a row of the inbox page shows (the task, its case's number, item, applicant and clock).
-INBOX_LIST_FIELDS = ("id", "case_id", "name", "department_id", "state", "due_on", "department__name", "case__number",
+INBOX_LIST_FIELDS = ("id", "case_id", "name", "department_id", "state", "due_on", "warn_on", "late_on", "stopped_on",
+                     "paused_since", "opened_on", "limit_unit", "department__name", "case__number",
                      "case__item_id", "case__applicant_id", "case__state", "case__accepted_on", "case__due_on",
+                     "case__warn_on", "case__late_on", "case__stopped_on", "case__limit_unit",
                      "case__due_provisional", "case__committed_limit_days", "case__extension_days",
                      "case__paused_days", "case__paused_since", "case__decided_at", "case__concluded_at",
                      "case__item__name", "case__applicant__name")
@@ -129,7 +145,8 @@ def inbox_list(user: Any, *, state: str = "open") -> QuerySet[Task]:
 # What the progress page reads of a case (progress() and the track page): the rest of the row (the form
 # data, the item's catalog texts, the applicant, the centre) stays in the database.
 PROGRESS_FIELDS = ("id", "number", "query_code", "item_id", "item__name", "state", "channel", "submitted_at",
-                   "accepted_on", "committed_limit_days", "extension_days", "paused_days", "paused_since", "due_on",
+                   "accepted_on", "committed_limit_days", "limit_unit", "extension_days", "paused_days", "paused_since",
+                   "due_on", "warn_on", "late_on", "stopped_on",
                    "due_provisional", "decided_at", "concluded_at", "visit_count", "instant_rule", "delivery_method",
                    "tracking_number", "decision_reason", "bundle_application_id")
 
@@ -200,3 +217,115 @@ def denial_filings() -> QuerySet[DenialFiling]:
     the case, its item, the department and who filed it."""
     return (DenialFiling.objects.select_related("case", "case__item", "department", "filed_by")
             .order_by("-filed_at", "-id"))
+
+
+# -- the staff case list ---------------------------------------------------------------------------
+
+SEARCH_MATCHES = 200  # applicants and items a search looks among (more: the user types more)
+SEARCH_CASES = 1000  # cases a number prefix names at most
+NUMBERISH = re.compile(r"[0-9A-Za-z-]+")
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    """The staff case list's filters (each optional)."""
+
+    state: str = ""
+    light: str = ""
+    department_id: int | None = None
+    item_code: str = ""
+    centre_id: int | None = None
+    q: str = ""
+    since: date | None = None
+    until: date | None = None
+
+
+def _prefix(field: str, upper: str) -> Q:
+    """`field` starts with `upper`, served by the column's btree index: on PostgreSQL LIKE 'x%' by the
+    varchar_pattern_ops index Django makes for unique text columns, on SQLite a range (binary order)."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__startswith": upper})
+    return Q(**{f"{field}__gte": upper, f"{field}__lt": upper + "\U0010ffff"})
+
+
+def search_condition(query: str) -> Q:
+    """The cases a staff search finds (see search)."""
+    return search(query)[0]
+
+
+def search(query: str) -> tuple[Q, bool]:
+    """Cases matching a staff search (issue 16), each part found through an index and bounded:
+
+    - a case number, whole or its beginning (centre code, day): a prefix of the unique number index —
+      the matching ids (at most SEARCH_CASES) are read first, so the list is an id look-up;
+    - an applicant's id number (whole or its beginning), the same way on the applicants;
+    - an applicant's name (contains; PostgreSQL: the trigram index on UPPER(name), migration cases 0006);
+    - an item's name (contains; the catalog's trigram index, on a table of a few thousand rows).
+
+    Text of letters, digits and hyphens is a number (case or id); anything else a name. The applicants
+    and items found are capped at SEARCH_MATCHES. Also returns whether the matches are few by
+    construction (ids of at most SEARCH_CASES cases and SEARCH_MATCHES applicants, no item): those
+    are sorted after they are found, rather than looked for along the whole list's index."""
+    text = (query or "").strip()
+    if not text:
+        return Q(), False
+    upper = text.upper()
+    condition = Q(pk__in=[])
+    if NUMBERISH.fullmatch(text):
+        case_ids = list(Case.objects.filter(_prefix("number", upper)).order_by()
+                        .values_list("id", flat=True)[:SEARCH_CASES])
+        applicant_ids = list(Applicant.objects.filter(_prefix("id_number", upper)).order_by()
+                             .values_list("id", flat=True)[:SEARCH_MATCHES])
+        exact = org_selectors.find_applicant_by_id_number(text)
+        if exact is not None:
+            applicant_ids.append(exact.pk)
+        item_ids: list[int] = []
+    else:
+        case_ids = []
+        applicant_ids = list(Applicant.objects.filter(name__icontains=text).order_by()
+                             .values_list("id", flat=True)[:SEARCH_MATCHES])
+        item_ids = list(Item.objects.filter(name__icontains=text).order_by()
+                        .values_list("id", flat=True)[:SEARCH_MATCHES])
+    if case_ids:
+        condition |= Q(pk__in=sorted(case_ids))
+    if applicant_ids:
+        condition |= Q(applicant_id__in=sorted(set(applicant_ids)))
+    if item_ids:
+        condition |= Q(item_id__in=sorted(item_ids))
+    return condition, not item_ids
+
+
+def staff_case_list(user, filters: CaseFilters, *, today: date) -> QuerySet[Case]:
+    """The staff case list: the cases `user` may see, filtered, in list order — newest first, or the
+    most urgent first when filtered by an open light (red, yellow, green: by late_on; paused: by
+    paused_since). Each filter and each order is served by an index (Case.Meta.indexes), so the first
+    page is read in index order and stops after it; lights are the clock's stored-date conditions."""
+    cases = cases_visible_to(user)
+    if filters.state:
+        cases = cases.filter(state=filters.state)
+    if filters.centre_id:
+        cases = cases.filter(centre_id=filters.centre_id)
+    if filters.item_code:  # every version of the item (a code names one item across its versions)
+        cases = cases.filter(item_id__in=list(Item.objects.filter(code=filters.item_code).values_list("id", flat=True)))
+    if filters.department_id:
+        items = list(Item.objects.filter(department_id=filters.department_id).values_list("id", flat=True))
+        cases = cases.filter(item_id__in=items)
+    few = False
+    if filters.q:
+        condition, few = search(filters.q)
+        cases = cases.filter(condition)
+    if filters.since:  # local days as a range of moments: the submitted_at index serves it
+        cases = cases.filter(submitted_at__gte=_midnight(filters.since))
+    if filters.until:
+        cases = cases.filter(submitted_at__lt=_midnight(filters.until + timedelta(days=1)))
+    if filters.light:
+        cases = filter_by_light(cases, filters.light, today=today)
+    if few and not filters.light:
+        # A handful of ids (a number prefix names one day's cases, an old day perhaps): found by id and
+        # sorted, never by walking the list index from today back to that day until a page is full.
+        return cases.order_by(Coalesce("submitted_at", "submitted_at").desc(), F("id").desc())
+    return cases.order_by(*light_ordering(filters.light))
+
+
+def _midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))

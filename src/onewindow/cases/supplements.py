@@ -67,9 +67,8 @@ def supply_supplement(*, actor, case: Case, provided_material_ids=(), now: datet
         request.save(update_fields=["supplied_at"])
         fields, data = [], {"supplement_request": request.pk}
         if request.return_state != CaseState.SUBMITTED and locked.paused_since is not None:
-            paused = deadlines.paused_working_days(locked.paused_since, local_day(now))
-            data.update(resume_clock(locked, paused))
-            fields += ["paused_days", "paused_since", "due_on", "due_provisional", "calendar_version"]
+            data.update(resume_clock(locked, on=local_day(now)))
+            fields += deadlines.CASE_CLOCK_COLUMNS
         if at_window:
             locked.visit_count += 1
             fields.append("visit_count")

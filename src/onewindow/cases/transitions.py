@@ -22,13 +22,14 @@ from functools import partial
 
 from django.db import transaction
 from django.db.models import Model
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onewindow.audit import services as audit
 from onewindow.core import fastsql
 
 from .models import Case, Task
-from .states import CASE_MACHINE, TASK_MACHINE
+from .states import CASE_MACHINE, TASK_MACHINE, CaseState, TaskState
 
 _LOCKED = "_onewindow_locked"
 
@@ -43,6 +44,9 @@ def chain_key(case) -> str:
 
 
 LOCK_RELATED = ("item", "applicant", "centre")
+# Reaching these ends a clock (cases/deadlines.py): the decision, a refusal, a withdrawal; a stage done.
+CLOCK_STOPPING_STATES = {CaseState.APPROVED, CaseState.DENIED, CaseState.REFUSED, CaseState.WITHDRAWN}
+CLOCK_STOPPING_TASK_STATES = {TaskState.APPROVED, TaskState.DENIED, TaskState.CANCELLED}
 # Every case action starts here: one statement per `related`, compiled once (core/fastsql.py).
 _LOCKS: dict[tuple[str, ...], fastsql.Select] = {}
 
@@ -161,6 +165,10 @@ def transition(case: Case, action: str, *, actor, now: datetime, reason: str = "
         raise RuntimeError("transition needs a case from lock_case")
     from_state = case.state
     case.state = CASE_MACHINE.target(from_state, action, describe=lambda: describe(case), default=to_state)
+    if case.state in CLOCK_STOPPING_STATES and case.stopped_on is None:
+        # The decision (approval, denial), a refusal or a withdrawal ends the case's clock that day.
+        case.stopped_on, case.paused_since = timezone.localdate(now), None
+        fields = (*fields, "stopped_on", "paused_since")
     fastsql.update(case, sorted({"state", "updated_at", *fields}))  # save(update_fields=…) without compiling
     record_event(case, CASE_MACHINE.verb(action), actor=actor, now=now, from_state=from_state, to_state=case.state,
                  reason=reason, data=data, actor_label=actor_label)
@@ -187,6 +195,8 @@ def task_transition(case: Case, tasks: list[Task] | None, action: str, *, fields
     if not is_locked(case):
         raise RuntimeError("task_transition needs a case from lock_case")
     row = TASK_MACHINE[action]
+    if row.target in CLOCK_STOPPING_TASK_STATES and "stopped_on" not in values and values.get("completed_at"):
+        values["stopped_on"] = timezone.localdate(values["completed_at"])  # the stage's clock ends
     if tasks is None:
         return _update_case_tasks(case.pk, row.sources, where or {}, {"state": row.target, **values})
     for task in tasks:

@@ -42,8 +42,9 @@ def prepare(cursor) -> None:
 
 def secondary_indexes(cursor, tables: list[str]) -> list[tuple[str, str, str]]:
     """(table, index name, CREATE INDEX statement) of each plain index on `tables` that no constraint
-    owns (primary keys, unique and exclusion constraints keep theirs). Partial and expression indexes
-    stay too: PostgreSQL stores their predicate re-parsed, so a rebuilt one would read differently in
+    owns (primary keys, unique and exclusion constraints keep theirs), expression indexes (the search's
+    trigram indexes: a GIN index built once is far cheaper than a million inserts) among them. Partial
+    indexes stay: PostgreSQL stores their predicate re-parsed, so a rebuilt one would read differently in
     pg_indexes (same meaning, other text), and the partial ones are small anyway."""
     cursor.execute(
         """SELECT t.relname, i.relname, pg_get_indexdef(x.indexrelid)
@@ -52,7 +53,7 @@ def secondary_indexes(cursor, tables: list[str]) -> list[tuple[str, str, str]]:
              JOIN pg_class t ON t.oid = x.indrelid
              JOIN pg_namespace n ON n.oid = t.relnamespace
             WHERE t.relname = ANY(%s) AND n.nspname = current_schema()
-              AND x.indpred IS NULL AND x.indexprs IS NULL
+              AND x.indpred IS NULL
               AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
             ORDER BY t.relname, i.relname""", [tables])
     return list(cursor.fetchall())

@@ -8,6 +8,7 @@ from bisect import bisect
 from datetime import date, datetime, timedelta
 from itertools import accumulate
 
+from onewindow.cases.deadlines import earlier_step_dates
 from onewindow.cases.models import Case, CaseMaterial, DenialFiling, Fee, SupplementRequest, Task
 from onewindow.catalog.models import MaterialSource
 
@@ -69,7 +70,9 @@ class _Life(EventLog, ClockStops, Outcome):
         self.concluded_at: datetime | None = None
         self.decided_at: datetime | None = None
         self.delivered_at: datetime | None = None
-        self.paused_since = None
+        self.paused_since: date | None = None
+        self.stopped_on: date | None = None
+        self.case_dates: tuple[date, date, date] | None = None  # (due, warn, late) of the case's clock as it stands
         self.provisional, self.version = False, None
         self.extension_days = self.paused_days = 0
         self.visits = 1 if self.channel == "window" else 0
@@ -182,14 +185,14 @@ class _Life(EventLog, ClockStops, Outcome):
             if task.kind in REVIEW_KINDS:
                 task.state, task.opened_on, task.completed_at, task.opinion = (
                     TaskState.APPROVED, self.accepted_on, moment, "秒批：规则全部满足")
-        self.decided_at = moment
+        self.decided_at, self.stopped_on = moment, self.local_day(moment)
         self.event(moment, NOBODY, A.approved, S.IN_PROGRESS, S.APPROVED, data={"instant": True})
         self.issue(moment)
         self.conclude(moment + timedelta(seconds=5), method="electronic")
 
     def refuse(self, moment) -> None:
         reason = self.rng.choice(self.plan.reasons.refusals)
-        self.decision_reason = reason
+        self.decision_reason, self.stopped_on = reason, self.local_day(moment)
         self.event(moment, self.clerk, A.refused, S.SUBMITTED, S.REFUSED, reason=reason)
         self.g.writer.add(DenialFiling, DenialFilingRow(
             id=self.g.writer.new_id(DenialFiling), case=self.id, kind=DenialKind.REFUSAL,
@@ -231,8 +234,7 @@ class _Life(EventLog, ClockStops, Outcome):
         actor = self.clerk if actor is None else actor
         self.happen(moment)
         self.accepted_on = self.local_day(moment)
-        deadline = g.clock.due(self.accepted_on, plan.limit, 0, 0)
-        self.due, self.provisional, self.version = deadline.due_on, deadline.provisional, deadline.calendar_version
+        self.recompute_due()
         self.accepted_by = actor.id
         waivers = {}
         if waiver and plan.limit >= 5:
@@ -253,6 +255,7 @@ class _Life(EventLog, ClockStops, Outcome):
                            opened_on=None, due_on=None, completed_at=None, completed_by=None, opinion="")
             if stage.kind == "acceptance":  # approval.create_tasks: the window's own decision, done now
                 task.state, task.opened_on, task.due_on = TaskState.APPROVED, self.accepted_on, self.accepted_on
+                task.limit_unit, task.stopped_on = plan.unit, self.accepted_on
                 task.completed_at, task.completed_by, task.opinion = moment, actor.id, "综合窗口受理"
             self.tasks.append(task)
         self.review_steps = sorted({t.step for t in self.tasks if t.kind in REVIEW_KINDS})
@@ -268,7 +271,7 @@ class _Life(EventLog, ClockStops, Outcome):
         for task in self.tasks:
             if task.state in (TaskState.OPEN, TaskState.WAITING):
                 task.state = TaskState.CANCELLED
-        self.decision_reason = reason
+        self.decision_reason, self.stopped_on = reason, self.local_day(moment)
         self.event(moment, self.applicant_actor() if self.applicant.user_id else self.clerk, A.withdrawn,
                    self.state, S.WITHDRAWN, reason=reason)
 
@@ -324,11 +327,13 @@ class _Life(EventLog, ClockStops, Outcome):
     def open_step(self, step, moment, actor) -> None:
         """approval.open_next_step: every waiting review task of the step opens at once (parallel)."""
         opened_on, opened = self.local_day(moment), []
-        task_due_on, case_due = self.g.clock.task_due_on, self.due
+        task_dates, case_dates, unit = self.g.clock.task_dates, self.case_dates, self.plan.unit
+        floor = earlier_step_dates(self.tasks, step)
         for task in self.tasks:
             if task.step == step and task.kind in REVIEW_KINDS and task.state == TaskState.WAITING:
-                task.state, task.opened_on = TaskState.OPEN, opened_on
-                task.due_on = task_due_on(opened_on, task.limit_days, case_due)
+                task.state, task.opened_on, task.limit_unit = TaskState.OPEN, opened_on, unit
+                task.due_on, task.warn_on, task.late_on = task_dates(opened_on, task.limit_days, 0, unit, case_dates,
+                                                                     floor)
                 opened.append((task.id, self.g.department_names.get(task.department, ""), task.due_on))
         self.event(moment, actor, A.step_opened, "", "", data=chains.step_opened_data(step, opened))
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from onewindow.cases.deadlines import earlier_step_dates
 from onewindow.cases.models import Extension, SpecialProcedure, SupplementRequest
 
 from .plan import NOBODY
@@ -37,7 +38,7 @@ class ClockStops:
         g.stats["supplemented_in_review"] += 1
         self.paused_since = self.local_day(asked)
         self.happen(supplied)
-        paused = g.clock.paused_working_days(self.local_day(asked), self.local_day(supplied))
+        paused = g.clock.paused_days(self.local_day(asked), self.local_day(supplied), self.plan.unit)
         self.paused_since = None
         self.pause(paused)
         self.event(supplied, NOBODY, A.supplied, S.SUPPLEMENT_REQUESTED, S.IN_PROGRESS,
@@ -70,19 +71,30 @@ class ClockStops:
         self.happen(ended)
         task.state = TaskState.OPEN
         self.paused_since = None
-        paused = g.clock.paused_working_days(started_on, ended_on)
+        paused = g.clock.paused_days(started_on, ended_on, self.plan.unit)
         self.pause(paused)
         self.event(ended, actor, A.special_procedure_ended, S.SUSPENDED, S.IN_PROGRESS, reason=procedure.outcome,
                    data={"kind": procedure.kind, "paused_days": paused})
         return paused
 
     def pause(self, days: int) -> None:
+        """The case's clock and its open stages' stood still `days` days: their dates move."""
         self.paused_days += days
         self.recompute_due()
+        task_dates, unit = self.g.clock.task_dates, self.plan.unit
+        for task in self.tasks:
+            if task.state in (TaskState.OPEN, TaskState.SUSPENDED) and task.opened_on is not None:
+                task.paused_days += days
+                task.due_on, task.warn_on, task.late_on = task_dates(
+                    task.opened_on, task.limit_days, task.paused_days, unit, self.case_dates,
+                    earlier_step_dates(self.tasks, task.step))
 
     def recompute_due(self) -> None:
-        deadline = self.g.clock.due(self.accepted_on, self.plan.limit, self.extension_days, self.paused_days)
-        self.due, self.provisional = deadline.due_on, deadline.provisional
+        """The case's stored dates (cases.deadlines on this run's calendar index)."""
+        dates = self.g.clock.due(self.accepted_on, self.plan.limit, self.extension_days, self.paused_days,
+                                 self.plan.unit)
+        self.due, self.provisional, self.version = dates.due_on, dates.provisional, dates.calendar_version
+        self.case_dates = (dates.due_on, dates.warn_on, dates.late_on)
 
     def extend(self, task: TaskRow, moment, days) -> None:
         g = self.g

@@ -41,6 +41,7 @@ class Outcome:
                 other.state = TaskState.CANCELLED
         self.decision_reason = reason
         self.decided_at = self.concluded_at = moment
+        self.stopped_on = self.local_day(moment)
         self.event(moment, actor, A.denied, S.IN_PROGRESS, S.DENIED, reason=reason, data={"task": task.id})
         self.g.writer.add(DenialFiling, DenialFilingRow(
             id=self.g.writer.new_id(DenialFiling), case=self.id, kind=DenialKind.DENIAL, department=task.department,
@@ -56,7 +57,7 @@ class Outcome:
                 self.event(supplied, self.clerk, A.waived_material_supplied, "", "", data={"material": row.material})
         approved = moment + timedelta(minutes=rng.randint(1, 20))
         self.happen(approved)
-        self.decided_at = approved
+        self.decided_at, self.stopped_on = approved, self.local_day(approved)
         self.event(approved, self.approver(self.plan.department_id), A.approved, S.IN_PROGRESS, S.APPROVED)
         self.issue(approved)
         if self.fee is not None:
@@ -121,6 +122,7 @@ class Outcome:
             g.lights[self.light()] += 1
         if self.delivered_at and self.delivered_at > g.now:
             self.delivered_at = None
+        self.stop_tasks()
         self.events.sort(key=lambda event: event[0])
         form = self.form_data
         form_json = f'{{"contact_phone":"{form["contact_phone"]}"}}' if len(form) == 1 else to_json(form)
@@ -138,17 +140,31 @@ class Outcome:
             visit_count=self.visits, instant_rule=to_json(self.instant_rule) if self.instant_rule else None,
             delivery_method=self.delivery_method, delivery_address=self.delivery_address,
             tracking_number=self.tracking, delivered_at=self.delivered_at, decision_reason=self.decision_reason,
-            updated_at=self.events[-1][0]))
+            updated_at=self.events[-1][0], limit_unit=self.plan.unit,
+            warn_on=self.case_dates[1] if self.case_dates else None,
+            late_on=self.case_dates[2] if self.case_dates else None, stopped_on=self.stopped_on))
         writer.add_many(Task, self.tasks)
         writer.add_many(CaseMaterial, self.materials)
         if self.fee is not None:
             writer.add(Fee, self.fee)
 
-    def light(self) -> str:
-        """The light the efficiency office sees on this open case now (cases.deadlines.light, on this run's
-        calendar: a simulation process must not query the database)."""
-        today = self.g.today
+    def stop_tasks(self) -> None:
+        """The stages' clocks as the case's life left them: a stage done stopped the day it was done (a
+        cancelled one with the case); an open stage of a paused case is paused too."""
+        local_day, stopped, paused = self.local_day, self.stopped_on, self.paused_since
+        for task in self.tasks:
+            if task.completed_at is not None:
+                task.stopped_on = local_day(task.completed_at)
+            elif task.state == TaskState.CANCELLED and task.opened_on is not None:
+                task.stopped_on = stopped
+            elif paused is not None and task.opened_on is not None and task.state in (TaskState.OPEN,
+                                                                                     TaskState.SUSPENDED):
+                task.paused_since = max(paused, task.opened_on)
+
+    def light(self) -> str | None:
+        """The light the efficiency office sees on this open case now (cases.deadlines.light, on the stored
+        dates this run computed: a simulation process must not query the database)."""
+        due, warn, late = self.case_dates or (None, None, None)
         return deadlines.light(SimpleNamespace(
-            due_on=self.due, accepted_on=self.accepted_on, decided_at=None, concluded_at=None, state=self.state,
-            paused_since=self.paused_since, committed_limit_days=self.plan.limit,
-            extension_days=self.extension_days, paused_days=self.paused_days), today=today, workdays=self.g.clock)
+            due_on=due, warn_on=warn, late_on=late, stopped_on=self.stopped_on, paused_since=self.paused_since),
+            today=self.g.today)

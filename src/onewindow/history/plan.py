@@ -56,6 +56,7 @@ class ItemPlan:
     department_id: int
     department_code: str
     limit: int
+    unit: str  # the item's limit unit: working or natural days
     immediate: bool
     extension_days: int
     fee: Decimal | None
@@ -125,7 +126,8 @@ def load_items(rng: random.Random) -> list[ItemPlan]:
         plans.append(ItemPlan(
             id=item.id, code=item.code, name=item.name, version=item.version, department_id=item.department_id,
             department_code=item.department.code,
-            limit=item.committed_limit_days or 0, immediate=item.is_immediate, extension_days=item.extension_days,
+            limit=item.committed_limit_days or 0, unit=item.limit_unit, immediate=item.is_immediate,
+            extension_days=item.extension_days,
             fee=item.fee_amount if item.has_fee and item.fee_amount else None,
             fee_description=(item.fee_description or item.name)[:200], certificate_type=item.result_certificate_type,
             result_name=item.result_name or item.name, instant_rules=list(item.instant_approval_rules or []),

@@ -98,6 +98,10 @@ class CaseRow:
     delivered_at: datetime | None
     decision_reason: str
     updated_at: datetime
+    limit_unit: str
+    warn_on: date | None
+    late_on: date | None
+    stopped_on: date | None
 
 
 @dataclasses.dataclass(slots=True)
@@ -134,6 +138,14 @@ class TaskRow:
     completed_at: datetime | None
     completed_by: int | None
     opinion: str
+    # The stage's clock (cases/deadlines.py): set by the case's life where it opens, pauses and ends.
+    limit_unit: str = "working"
+    extension_days: int = 0
+    paused_days: int = 0
+    paused_since: date | None = None
+    warn_on: date | None = None
+    late_on: date | None = None
+    stopped_on: date | None = None
 
 
 @dataclasses.dataclass(slots=True)

@@ -49,16 +49,17 @@ class CheckReport:
 
 
 def daily_check(*, day: date | None = None, now: datetime | None = None, force: bool = False) -> CheckReport:
-    """Count each department's open tasks, those close to their limit (due within
-    CASE_YELLOW_WORKING_DAYS working days, the yellow light's threshold) and those overdue, from the
-    stored due dates, and keep one row per department for `day` (default: today). Days off are
+    """Count each department's open tasks, those close to their limit (the stage's yellow light:
+    ONEWINDOW_YELLOW_DAYS / ONEWINDOW_YELLOW_SHARE of its limit left) and those overdue (red), from the
+    stages' stored clock dates (cases/deadlines.py), and keep one row per department for `day` (default: today). Days off are
     skipped (no clock runs) unless `force`. The counts are of the tasks as they stand now."""
     now = now or timezone.now()
     day = day or timezone.localdate(now)
     if not force and not calendar.is_workday(day):
         return CheckReport(day=day, skipped=True)
-    warning_until = calendar.add_working_days(day, deadlines.yellow_working_days()).due_on
-    counts = case_stats.department_task_counts(day=day, warning_until=warning_until)
+    # Kept on the row for reference: the end of the minimum yellow window (the share may widen it).
+    warning_until = calendar.add_working_days(day, deadlines.yellow_days()).due_on
+    counts = case_stats.department_task_counts(day=day)
     department_ids = sorted(set(org_selectors.active_department_ids()) | set(counts))
     zero = dict.fromkeys(COUNT_FIELDS, 0)
     rows = [DailySnapshot(day=day, department_id=pk, warning_until=warning_until, computed_at=now,

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 
 def recompute_case_deadlines(*, version: int) -> list[str]:
-    """After a year's schedule is imported or edited: recompute every provisional deadline that the
-    new calendar affects (Administrative Licensing Law Art. 82: limits count working days, so a case
-    accepted before the year's schedule was announced has a provisional due date). Returns lines for
-    the operator."""
+    """After a year's schedule is imported or edited: recompute the stored dates (due, yellow-from,
+    overdue-from) of every open clock — the cases' and their open stages' — that the new calendar
+    affects (Administrative Licensing Law Art. 82: limits count working days, so a case accepted before
+    the year's schedule was announced has a provisional due date, and an edited holiday moves the dates
+    of every clock running over it). Returns lines for the operator."""
     from onewindow.cases import services as case_services
 
-    changed = case_services.recompute_provisional_deadlines(calendar_version=version)
-    return [f"重新计算暂定期限 provisional deadlines recomputed: {changed}"]
+    changed = case_services.recompute_open_deadlines()
+    return [f"重新计算在办件期限 open deadlines recomputed: {changed}"]

@@ -181,6 +181,11 @@ def active_department_ids() -> list[int]:
     return list(Department.objects.filter(is_active=True).order_by("id").values_list("id", flat=True))
 
 
+def departments() -> list[Department]:
+    """The active departments, by code (a list's department filter)."""
+    return list(Department.objects.filter(is_active=True).order_by("code", "id"))
+
+
 def centres() -> list[ServiceCentre]:
     return list(ServiceCentre.objects.order_by("code"))
 

@@ -1,25 +1,19 @@
-"""The one place the efficiency office reads the cases' clock. Until cases move onto workflow/clock.py
-their lights come from cases' own selectors (cases/lights.py: `with_light`, the light of
-cases/deadlines.py in SQL); when they move, only this module changes.
+"""The one place the efficiency office reads the cases' clock: the generic clock of workflow/clock.py on
+the cases' and stages' stored dates (cases.selectors: `light_q`, `task_light_q`, `light`).
 
 Lights of a case here: paused (a supplement or a special procedure stops the clock: never late while it
-stands), else green / yellow / red as cases' selectors say. A stage (task) is red when open past its
-own due date — flagged even when its case is still within its limit — and yellow when due within the
-yellow days; a task whose case's clock is paused, or suspended by a special procedure, is paused."""
+stands), else green / yellow / red from the stored warn_on / late_on. A stage (task) has its own clock:
+red when open past its own limit — flagged even when its case is still within its limit."""
 
 from __future__ import annotations
 
-import math
 from datetime import date, datetime, time, timedelta
-from types import SimpleNamespace
-from typing import cast
 
 from django.db.models import Case as When_
-from django.db.models import CharField, Count, F, Q, QuerySet, Value, When
+from django.db.models import CharField, Count, Q, QuerySet, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from onewindow.calendar import selectors as calendar
 from onewindow.cases import selectors as case_selectors
 from onewindow.cases.models import Case, CaseMaterial, CaseMaterialStatus, SupplementRequest, Task
 from onewindow.cases.states import CaseState, TaskState
@@ -38,45 +32,26 @@ def open_cases() -> QuerySet[Case]:
     return Case.objects.filter(state__in=RUNNING_STATES, accepted_on__isnull=False, decided_at__isnull=True)
 
 
+def _light_annotation(today: date) -> When_:
+    return When_(*[When(case_selectors.light_q(light, today=today), then=Value(light)) for light in LIGHTS],
+                 default=Value(""), output_field=CharField())
+
+
 def cases_with_light(cases: QuerySet[Case], *, today: date) -> QuerySet[Case]:
-    """`cases` annotated with `board_light`: paused / green / yellow / red, in SQL."""
-    return case_selectors.with_light(cases, today=today).annotate(board_light=When_(
-        When(paused_since__isnull=False, then=Value("paused")), default=F("clock_light"),
-        output_field=CharField()))
-
-
-# What cases' light reads of an open case; cases sharing them share their light (as cases.stats does).
-_LIGHT_FIELDS = ("state", "accepted_on", "due_on", "committed_limit_days", "extension_days", "paused_days")
+    """`cases` annotated with `board_light`: paused / green / yellow / red, from the stored dates."""
+    return cases.annotate(board_light=_light_annotation(today))
 
 
 def light_groups(*, today: date) -> list[tuple[int, int, str, int]]:
-    """(centre, item, light, count) over the open cases: one GROUP BY on plain columns, and the light
-    judged once per group of cases sharing the columns it depends on (cases' own rule, in Python) — a
-    few thousand groups however many cases."""
-    rows = (open_cases().order_by()
-            .values("centre_id", "item_id", *_LIGHT_FIELDS)
-            .annotate(n=Count("id"), paused=Count("id", filter=Q(paused_since__isnull=False))))
-    judged: dict[tuple, str] = {}
-    result = []
-    for row in rows:
-        n, paused = row.pop("n"), row.pop("paused")
-        centre_id, item_id = row.pop("centre_id"), row.pop("item_id")
-        if paused:
-            result.append((centre_id, item_id, "paused", paused))
-        if n - paused:
-            key = tuple(row.values())
-            light = judged.get(key)
-            if light is None:
-                # the columns the light reads, as cases.stats.open_by_light hands them to it
-                light = judged[key] = str(case_selectors.light(cast(Case, SimpleNamespace(
-                    decided_at=None, concluded_at=None, paused_since=None, **row)), today=today))
-            result.append((centre_id, item_id, light, n - paused))
-    return result
+    """(centre, item, light, count) over the open cases: one GROUP BY, each light counted by the clock's
+    stored-date condition (the same as the drill-down's filter)."""
+    aggregates = {light: Count("id", filter=case_selectors.light_q(light, today=today)) for light in LIGHTS}
+    rows = open_cases().order_by().values("centre_id", "item_id").annotate(**aggregates)
+    return [(row["centre_id"], row["item_id"], light, row[light]) for row in rows for light in LIGHTS
+            if row[light]]
 
 
 def case_light(case: Case, *, today: date) -> str:
-    if case.paused_since is not None:
-        return "paused"
     return str(case_selectors.light(case, today=today))
 
 
@@ -85,24 +60,9 @@ def open_tasks() -> QuerySet[Task]:
     return Task.objects.filter(state__in=[TaskState.OPEN, TaskState.SUSPENDED], case__decided_at__isnull=True)
 
 
-def _yellow_until(today: date) -> date:
-    return calendar.add_working_days(today, clock.yellow_days()).due_on
-
-
 def task_light_q(light: str, *, today: date) -> Q:
-    """The open tasks showing `light`, as a Q on their own due date (and their case's pause)."""
-    paused = Q(state=TaskState.SUSPENDED) | Q(case__paused_since__isnull=False)
-    running = Q(state=TaskState.OPEN, case__paused_since__isnull=True, due_on__isnull=False)
-    if light == "paused":
-        return paused
-    if light == "red":
-        return running & Q(due_on__lt=today)
-    if light == "yellow":
-        return running & Q(due_on__gte=today, due_on__lte=_yellow_until(today))
-    if light == "green":
-        return (running & Q(due_on__gt=_yellow_until(today))) | Q(state=TaskState.OPEN, due_on__isnull=True,
-                                                                  case__paused_since__isnull=True)
-    raise ValueError(light)
+    """The open tasks showing `light` on their own clock (a stage's limit, in order)."""
+    return case_selectors.task_light_q(light, today=today)
 
 
 def decided_cases(*, start: date, end: date) -> QuerySet[Case]:
@@ -139,10 +99,8 @@ def missed_supplements(*, requested_before: date) -> QuerySet[SupplementRequest]
 
 
 def yellow_threshold(total_days: int) -> int:
-    """Working days left at or below which a case of `total_days` shows yellow (cases' rule today)."""
-    from onewindow.cases import deadlines
-
-    return max(deadlines.yellow_working_days(), math.ceil(total_days * deadlines.yellow_share()))
+    """Days left at or below which a clock of `total_days` shows yellow (workflow/clock.py)."""
+    return clock.yellow_threshold(total_days)
 
 
 def tasks_of(case_ids: list[int]) -> QuerySet[Task]:

@@ -14,16 +14,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from onewindow.audit import selectors as audit_selectors
-from onewindow.cases import notices
+from onewindow.cases import deadlines, notices
 from onewindow.cases import selectors as case_selectors
 from onewindow.cases import services as case_services
 from onewindow.cases.actions import registry
-from onewindow.cases.states import FINAL_CASE_STATES, CaseState
+from onewindow.cases.states import FINAL_CASE_STATES
 from onewindow.core.errors import DomainError, NotFound
 from onewindow.orgs import selectors as org_selectors
 from onewindow.orgs.models import Role
 from onewindow.supervision import access as office_access
 from onewindow.supervision import selectors as office_selectors
+from onewindow.workflow import clock as generic_clock
 
 from . import forms as f
 from .case_actions import action_forms
@@ -64,17 +65,22 @@ def agent_form(user, case, data=None):
 def _render_detail(request, case, actions: list[dict], *, status: int = 200, assign_form=None):
     today = timezone.localdate()
     progress = case_selectors.progress(case, today=today)
-    running = case.state not in FINAL_CASE_STATES and case.state != CaseState.APPROVED
+    light = case_selectors.light(case, today=today)
+    open_clock = light in ("green", "yellow", "red", "paused")
+    tasks = [{"row": task, "light": deadlines.task_light(task, today=today),
+              "days_left": generic_clock.days_left(task, today=today, fields=deadlines.TASK_CLOCK)
+              if deadlines.task_light(task, today=today) in ("green", "yellow", "red", "paused") else None}
+             for task in case.tasks.select_related("department", "completed_by").order_by("step", "id")]
     return render(
         request,
         "workbench/case_detail.html",
         {
             "case": case,
             "progress": progress,
-            "days_left": progress.working_days_left if running else None,
-            "light": case_selectors.light(case, today=today),
+            "days_left": deadlines.days_left(case, today=today) if open_clock else None,
+            "light": light,
             "materials": case.materials.select_related("material", "certificate"),
-            "tasks": case.tasks.select_related("department", "completed_by").order_by("step", "id"),
+            "tasks": tasks,
             "events": audit_selectors.events_for(f"case:{case.number}"),
             "certificates": case.certificates.all(),
             "actions": actions,

@@ -4,11 +4,14 @@ service into a message beside the form field it names."""
 from __future__ import annotations
 
 from functools import wraps
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.functional import cached_property
 
 from onewindow.core.errors import DomainError
 from onewindow.orgs import selectors as org_selectors
@@ -33,6 +36,38 @@ def staff_required(view):
 
 def page(request, rows, *, per_page: int = PAGE_SIZE):
     return Paginator(rows, per_page).get_page(request.GET.get("page"))
+
+
+LIST_COUNT_CAP = 1000
+
+
+class BoundedPaginator(Paginator):
+    """Counts at most `cap` rows (SELECT COUNT(*) over a subquery with LIMIT): a list of a million
+    cases is not counted to show its first page, and its pages end at the cap ("more than …": the
+    user narrows the filters). `more` says whether rows lie beyond."""
+
+    def __init__(self, object_list, per_page, *, cap: int = LIST_COUNT_CAP):
+        super().__init__(object_list, per_page)
+        self.cap = cap
+
+    @cached_property
+    def counted(self) -> int:
+        rows: QuerySet[Any] = self.object_list  # type: ignore[assignment]  # a queryset (bounded_page's)
+        # Unordered: the database finds any cap + 1 matching rows the cheapest way it knows.
+        return rows.order_by().values("pk")[: self.cap + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.counted, self.cap)
+
+    @property
+    def more(self) -> bool:
+        return self.counted > self.cap
+
+
+def bounded_page(request, rows, *, per_page: int = PAGE_SIZE, cap: int = LIST_COUNT_CAP):
+    """A page of `rows` (a queryset in list order) counting at most `cap` of them (BoundedPaginator)."""
+    return BoundedPaginator(rows, per_page, cap=cap).get_page(request.GET.get("page"))
 
 
 def querystring(params: dict) -> str:

@@ -19,7 +19,8 @@ from django.views.decorators.http import require_GET
 from onewindow.cases import stats
 from onewindow.core.dbrouter import reads_from_replica
 
-from .common import staff_required
+from .common import roles, staff_required
+from .inbox import CASE_LIST_ROLES
 
 OPEN_COLOUR = "#1f5fa8"
 OVERDUE_COLOUR = "#b8202a"
@@ -81,8 +82,10 @@ def dashboard(request):
         {
             "today": today,
             "counts": stats.today_counts(cases, today=today),
+            # Each count links to the case list filtered by that light: the same conditions, the same number.
             "lights": [("green", _("正常"), lights["green"]), ("yellow", _("临近期限"), lights["yellow"]),
-                       ("red", _("已超期"), lights["red"])],
+                       ("red", _("已超期"), lights["red"]), ("paused", _("暂停计时"), lights["paused"])],
+            "may_list": bool(roles(request.user) & CASE_LIST_ROLES),
             "in_hand": sum(lights.values()),
             "departments": departments,
             "chart": department_bars_svg(departments[:MAX_CHART_ROWS]),

@@ -13,12 +13,14 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from onewindow.calendar import selectors as calendar_selectors
+from onewindow.cases import deadlines
 from onewindow.cases import selectors as case_selectors
-from onewindow.cases.states import FINAL_CASE_STATES, CaseState, TaskState
+from onewindow.cases.states import CaseState, TaskState
+from onewindow.orgs import selectors as org_selectors
 from onewindow.orgs.models import Role
+from onewindow.workflow import clock as generic_clock
 
-from .common import page, querystring, roles, staff_required
+from .common import bounded_page, page, querystring, roles, staff_required
 
 INBOX_STATES = [
     ("open", _("待办")),
@@ -26,27 +28,28 @@ INBOX_STATES = [
     (TaskState.APPROVED.value, TaskState.APPROVED.label),
     (TaskState.DENIED.value, TaskState.DENIED.label),
 ]
-LIGHTS = [("green", _("绿灯：正常")), ("yellow", _("黄灯：临近期限")), ("red", _("红灯：已超期"))]
+LIGHTS = [("green", _("绿灯：正常")), ("yellow", _("黄灯：临近期限")), ("red", _("红灯：已超期")),
+          ("paused", _("暂停计时")), ("on_time", _("按时办结")), ("late", _("超期办结"))]
 DEPARTMENT_ROLES = {Role.APPROVER, Role.CHIEF_REPRESENTATIVE}
 CASE_LIST_ROLES = {Role.WINDOW_CLERK, Role.AGENT, Role.SUPERVISOR, Role.ADMINISTRATOR}
 
 
-def days_left(due_on: date | None, today: date) -> int | None:
-    """Working days from today to the due date (negative when overdue)."""
-    if due_on is None:
-        return None
-    return calendar_selectors.working_days_between(today, due_on).working_days
-
-
 def _clock(case, today: date) -> dict:
-    """The light once the clock runs (from acceptance), and the working days left until decided."""
-    if case.accepted_on is None:
-        return {"light": None, "days_left": None}
-    running = case.state not in FINAL_CASE_STATES and case.state != CaseState.APPROVED
-    return {
-        "light": case_selectors.light(case, today=today),
-        "days_left": days_left(case.due_on, today) if running else None,
-    }
+    """The case's light (cases/deadlines.py) and the days of its limit left, in its unit (frozen while
+    paused; none once the clock stopped)."""
+    light = case_selectors.light(case, today=today)
+    open_clock = light in ("green", "yellow", "red", "paused")
+    return {"light": light, "days_left": deadlines.days_left(case, today=today) if open_clock else None,
+            "unit": case.limit_unit}
+
+
+def _task_clock(task, today: date) -> dict:
+    """The stage's own light and days left: a stage past its own limit is red even in a case on time."""
+    light = deadlines.task_light(task, today=today)
+    open_clock = light in ("green", "yellow", "red", "paused")
+    return {"task_light": light,
+            "task_days_left": generic_clock.days_left(task, today=today, fields=deadlines.TASK_CLOCK)
+            if open_clock else None}
 
 
 @staff_required
@@ -63,7 +66,7 @@ def inbox(request):
             "task": task,
             "case": task.case,
             **_clock(task.case, today),
-            "task_days_left": days_left(task.due_on, today),
+            **_task_clock(task, today),
         }
         for task in page_obj
     ]
@@ -85,29 +88,29 @@ def inbox(request):
 def case_list(request):
     if not roles(request.user) & CASE_LIST_ROLES:
         raise Http404
+    centres = {str(c.pk): c for c in org_selectors.centres()}
+    departments = {str(d.pk): d for d in org_selectors.departments()}
     params = {
         "state": request.GET.get("state", "") if request.GET.get("state") in CaseState.values else "",
         "light": request.GET.get("light", "") if request.GET.get("light") in dict(LIGHTS) else "",
+        "centre": request.GET.get("centre", "") if request.GET.get("centre") in centres else "",
+        "department": request.GET.get("department", "") if request.GET.get("department") in departments else "",
+        "item": (request.GET.get("item") or "").strip()[:40],
         "q": request.GET.get("q", "").strip()[:40],
         "since": request.GET.get("since", "") if parse_date(request.GET.get("since") or "") else "",
         "until": request.GET.get("until", "") if parse_date(request.GET.get("until") or "") else "",
     }
     today = timezone.localdate()
-    cases = case_selectors.cases_visible_to(request.user).select_related("item", "applicant", "centre")
-    if params["state"]:
-        cases = cases.filter(state=params["state"])
-    if params["q"]:
-        cases = cases.filter(number__icontains=params["q"])
-    if params["since"]:
-        cases = cases.filter(submitted_at__date__gte=parse_date(params["since"]))
-    if params["until"]:
-        cases = cases.filter(submitted_at__date__lte=parse_date(params["until"]))
-    if params["light"]:
-        # The light is the cases app's rule on working days, decided in SQL from the stored due dates
-        # (selectors.filter_by_light): the list is paged by the database whatever the table's size.
-        cases = case_selectors.filter_by_light(cases, params["light"], today=today)
-    cases = cases.order_by("-submitted_at", "-id")
-    page_obj = page(request, cases)
+    filters = case_selectors.CaseFilters(
+        state=params["state"], light=params["light"], q=params["q"],
+        centre_id=int(params["centre"]) if params["centre"] else None,
+        department_id=int(params["department"]) if params["department"] else None,
+        item_code=params["item"],
+        since=parse_date(params["since"]) if params["since"] else None,
+        until=parse_date(params["until"]) if params["until"] else None)
+    cases = case_selectors.staff_case_list(request.user, filters, today=today).select_related(
+        "item", "applicant", "centre")
+    page_obj = bounded_page(request, cases)
     rows = [{"case": case, **_clock(case, today)} for case in page_obj]
     return render(
         request,
@@ -118,6 +121,8 @@ def case_list(request):
             "params": params,
             "states": CaseState.choices,
             "lights": LIGHTS,
+            "centres": list(centres.values()),
+            "departments": list(departments.values()),
             "querystring": querystring(params),
         },
     )

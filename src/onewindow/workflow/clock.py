@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import models
@@ -118,6 +118,19 @@ class Clocked(models.Model):
         abstract = True
 
 
+class _Deadline(Protocol):
+    @property
+    def due_on(self) -> date: ...
+    @property
+    def provisional(self) -> bool: ...
+    @property
+    def calendar_version(self) -> int: ...
+
+
+class Adder(Protocol):
+    def __call__(self, start: date, days: int, /) -> _Deadline: ...
+
+
 @dataclass(frozen=True)
 class Dates:
     due_on: date
@@ -127,21 +140,28 @@ class Dates:
     calendar_version: int
 
 
-def _add(start: date, days: int, unit: str) -> tuple[date, bool, int]:
+def _add(start: date, days: int, unit: str, add: Adder | None = None) -> tuple[date, bool, int]:
     if unit == Unit.NATURAL:
-        return start + timedelta(days=days), False, calendar.current_version()
-    deadline = calendar.add_working_days(start, max(0, days))
+        version = add(start, 0).calendar_version if add is not None else calendar.current_version()
+        return start + timedelta(days=days), False, version
+    deadline = (add or calendar.add_working_days)(start, max(0, days))
     return deadline.due_on, deadline.provisional, deadline.calendar_version
 
 
-def compute(started_on: date, total_days: int, unit: str = Unit.WORKING) -> Dates:
+def compute(started_on: date, total_days: int, unit: str = Unit.WORKING, *, add: Adder | None = None,
+            threshold: int | None = None) -> Dates:
     """The stored dates of a clock started on `started_on` that may use `total_days` (limit +
-    extension + paused days): counting starts the day after the start; 0 days is the same day."""
-    due_on, provisional, version = _add(started_on, total_days, unit)
-    warn_on, _p, _v = _add(started_on, max(0, total_days - yellow_threshold(total_days)), unit)
-    if total_days <= yellow_threshold(total_days):
+    extension + paused days): counting starts the day after the start; 0 days is the same day.
+    `add`: a working-day adder bound once (calendar index `add`) for callers computing many rows (the
+    sample history); `threshold`: the yellow threshold, when the caller computed it once for many rows."""
+    if threshold is None:
+        threshold = yellow_threshold(total_days)
+    due_on, provisional, version = _add(started_on, total_days, unit, add)
+    if total_days <= threshold:
         warn_on = started_on
-    late_on, _p, _v = _add(started_on, total_days + 1, unit)
+    else:
+        warn_on = _add(started_on, total_days - threshold, unit, add)[0]
+    late_on = _add(started_on, total_days + 1, unit, add)[0]
     return Dates(due_on, warn_on, late_on, provisional, version)
 
 

@@ -20,6 +20,7 @@ from ..inputs import id_set, local_day, required_text
 from ..models import Case, CaseMaterial, CaseMaterialStatus, DenialFiling, DenialKind, Fee, SupplementRequest
 from ..states import CaseState
 from ..transitions import record_event, require, transition
+from .clock import pause_clock
 from .decision import approve_every_task
 from .materials import clean_defects, defect_key, mark_provided, validate_waivers
 from .outcome import conclude_locked, owed_reasons
@@ -36,7 +37,7 @@ def accept_locked(case: Case, *, clerk, waivers=None, provided_material_ids=(), 
     require(case, "accept")
     provided = id_set(provided_material_ids, field="provided_material_ids")
     newly = mark_provided(case, provided, now=now)
-    case.accepted_on, case.accepted_by = today, clerk
+    case.accepted_on, case.accepted_by, case.limit_unit = today, clerk, case.item.limit_unit
     deadline = deadlines.apply_deadline(case)
     note = (promise_note or "").strip()
     waived = validate_waivers(case, waivers or {}, due_on=deadline.due_on, today=today, note=note)
@@ -57,8 +58,9 @@ def accept_locked(case: Case, *, clerk, waivers=None, provided_material_ids=(), 
                                  amount=case.item.fee_amount)
         fees.append({"description": fee.description, "amount": str(fee.amount)})
     transition(case, "accept", actor=clerk, now=now, actor_label=actor_label,
-               fields=("accepted_on", "accepted_by", "due_on", "due_provisional", "calendar_version"),
+               fields=("accepted_on", "accepted_by", "limit_unit", *deadlines.CASE_DATES),
                data={"due_on": case.due_on, "committed_limit_days": case.committed_limit_days,
+                     "limit_unit": case.limit_unit,
                      "calendar_version": case.calendar_version, "due_provisional": case.due_provisional,
                      "waivers": {str(k): v.isoformat() for k, v in waived.items()}, "promise_note": note,
                      "provided_at_acceptance": newly, "fees": fees})
@@ -109,8 +111,7 @@ def request_supplement_locked(case: Case, *, actor, defects, task=None, now: dat
                                                                         note=d["reason"][:300])
     fields = []
     if action == "request_supplement_in_review":
-        case.paused_since = today
-        fields.append("paused_since")
+        fields += pause_clock(case, on=today)
     transition(case, action, actor=actor, now=now, fields=fields,
                data={"supplement_request": request.pk, "defects": cleaned, "task": task.pk if task else None})
     return request

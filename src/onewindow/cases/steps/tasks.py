@@ -46,7 +46,7 @@ def create_tasks(case: Case, *, clerk, now: datetime) -> None:
                           state=TaskState.WAITING))
     # The first step opens with the tasks: written open rather than written waiting and opened after.
     opening = next_step(tasks, after_step=0)
-    _mark_open(case, opening, today=today)
+    _mark_open(case, opening, tasks, today=today)
     fastsql.insert_many(tasks)  # one INSERT, the ids returned
     if opening:
         _record_step_opened(case, opening, now=now, actor=clerk)
@@ -61,13 +61,16 @@ def next_step(tasks: list[Task], *, after_step: int) -> list[Task]:
     return [t for t in waiting if t.step == step]
 
 
-def _mark_open(case: Case, tasks: list[Task], *, today) -> None:
-    """Open `tasks` (each with its own due date: its stage limit from today, within the case's): one
-    UPDATE per due date for saved tasks, in memory for tasks being created."""
-    for task in tasks:
-        task.opened_on = today
-        task.due_on = deadlines.task_due_on(opened_on=today, limit_days=task.limit_days, case_due_on=case.due_on)
-    task_transition(case, tasks, "open", fields=("opened_on", "due_on"))
+def _mark_open(case: Case, tasks: list[Task], every: list[Task], *, today) -> None:
+    """Open `tasks` (each with its own clock: its stage limit from today, within the case's dates and not
+    before the earlier steps' — deadlines.open_task): one UPDATE per due date for saved tasks, in memory
+    for tasks being created."""
+    if tasks:
+        floor = deadlines.earlier_step_dates(every, tasks[0].step)
+        workdays = deadlines.clock()
+        for task in tasks:
+            deadlines.open_task(task, case, on=today, floor=floor, workdays=workdays)
+    task_transition(case, tasks, "open", fields=deadlines.TASK_CLOCK_COLUMNS)
 
 
 def _record_step_opened(case: Case, tasks: list[Task], *, now: datetime, actor) -> None:
@@ -82,7 +85,7 @@ def open_next_step(case: Case, tasks: list[Task], *, after_step: int, now: datet
     opening = next_step(tasks, after_step=after_step)
     if not opening:
         return False
-    _mark_open(case, opening, today=local_day(now))
+    _mark_open(case, opening, tasks, today=local_day(now))
     _record_step_opened(case, opening, now=now, actor=actor)
     return True
 

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.orgs import selectors as org_selectors
 from onewindow.orgs.models import Role
+from onewindow.workflow.clock import Light, Unit
 
 register = template.Library()
 
@@ -28,7 +29,7 @@ LINKS = [
     ("workbench:catalog_drafts", _("目录草稿"), {Role.ADMINISTRATOR}),
 ]
 
-LIGHT_LABELS = {"green": _("正常"), "yellow": _("临近期限"), "red": _("已超期")}
+LIGHT_LABELS = {str(value): label for value, label in Light.choices}
 
 
 @register.simple_tag
@@ -38,9 +39,15 @@ def staff_links(user):
 
 
 @register.inclusion_tag("workbench/_light.html")
-def clock_light(light, days_left=None):
-    overdue = -days_left if days_left is not None and days_left < 0 else None
-    return {"light": light, "label": LIGHT_LABELS.get(light, ""), "days_left": days_left, "overdue": overdue}
+def clock_light(light, days_left=None, unit=Unit.WORKING):
+    """The light's badge: days overdue only when red, days left only while open (frozen while paused),
+    in the clock's unit; nothing more once the clock stopped."""
+    light = str(light) if light else light
+    overdue = -days_left if light == Light.RED and days_left is not None and days_left < 0 else None
+    if light not in (Light.GREEN, Light.YELLOW, Light.PAUSED) or (days_left is not None and days_left < 0):
+        days_left = None
+    return {"light": light, "label": LIGHT_LABELS.get(light, ""), "days_left": days_left, "overdue": overdue,
+            "natural": unit == Unit.NATURAL}
 
 
 EVENT_LABELS = {
