@@ -155,12 +155,16 @@ def task_dates(task) -> tuple[date, date, date] | None:
 
 def earlier_step_dates(tasks: Iterable[Any], step: int) -> tuple[date, date, date] | None:
     """The latest dates of the tasks of steps before `step` that had a clock (the floor of the step)."""
-    floor = None
+    floor: tuple[date, date, date] | None = None
     for task in tasks:
         if task.step < step and task.opened_on is not None and task.due_on is not None and task.step > 0:
             dates = task_dates(task)
-            floor = dates if floor is None else (max(floor[0], dates[0]), max(floor[1], dates[1]),
-                                                 max(floor[2], dates[2]))
+            if dates is None:
+                continue
+            if floor is None:
+                floor = dates
+            else:
+                floor = (max(floor[0], dates[0]), max(floor[1], dates[1]), max(floor[2], dates[2]))
     return floor
 
 

@@ -10,6 +10,7 @@ A filter is an indexed date comparison (case_open_clock_idx serves the open ligh
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -22,7 +23,7 @@ from .models import Case
 LIGHTS = tuple(Light.values)
 # The order a list filtered by a light comes in: the most urgent first for open clocks (served by the
 # partial index case_open_clock_idx), the newest first for stopped ones (case_list_idx).
-_LIGHT_ORDER = {
+_LIGHT_ORDER: dict[str, tuple[Any, ...]] = {
     Light.RED: ("late_on", "id"), Light.YELLOW: ("late_on", "id"), Light.GREEN: ("late_on", "id"),
     Light.PAUSED: ("paused_since", "id"),
 }
@@ -39,7 +40,7 @@ def filter_by_light(cases: QuerySet[Case], wanted: str, *, today: date | None = 
     return cases.filter(deadlines.light_q(wanted, today=today or timezone.localdate()))
 
 
-def light_ordering(wanted: str) -> tuple:
+def light_ordering(wanted: str) -> tuple[Any, ...]:
     """How a list filtered by `wanted` is ordered (the order its index gives)."""
     return _LIGHT_ORDER.get(wanted, (F("submitted_at").desc(), F("id").desc()))
 

@@ -295,7 +295,7 @@ def search(query: str) -> tuple[Q, bool]:
     return condition, not item_ids
 
 
-def staff_case_list(user, filters: CaseFilters, *, today: date) -> QuerySet[Case]:
+def staff_case_list(user: Any, filters: CaseFilters, *, today: date) -> QuerySet[Case]:
     """The staff case list: the cases `user` may see, filtered, in list order — newest first, or the
     most urgent first when filtered by an open light (red, yellow, green: by late_on; paused: by
     paused_since). Each filter and each order is served by an index (Case.Meta.indexes), so the first

@@ -64,6 +64,8 @@ def recompute_open_deadlines(*, now: datetime | None = None) -> int:
                                     "limit_unit", "due_on", "warn_on", "late_on", "due_provisional"))
     for pk, accepted_on, limit, extension, paused, unit, due_on, warn_on, late_on, provisional in list(
             rows.iterator(chunk_size=5000)):
+        if accepted_on is None:  # excluded by the filter; for the type checker
+            continue
         dates = workdays.due(accepted_on, limit, extension, paused, unit)
         if (dates.due_on, dates.warn_on, dates.late_on, dates.provisional) == (due_on, warn_on, late_on, provisional):
             continue

@@ -5,6 +5,7 @@ Each service checks who acts, locks the case and calls the steps (steps/acceptan
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -65,7 +66,8 @@ def supply_supplement(*, actor, case: Case, provided_material_ids=(), now: datet
                                   field="provided_material_ids")
         request.supplied_at = now
         request.save(update_fields=["supplied_at"])
-        fields, data = [], {"supplement_request": request.pk}
+        fields: list[str] = []
+        data: dict[str, Any] = {"supplement_request": request.pk}
         if request.return_state != CaseState.SUBMITTED and locked.paused_since is not None:
             data.update(resume_clock(locked, on=local_day(now)))
             fields += deadlines.CASE_CLOCK_COLUMNS

@@ -72,7 +72,7 @@ class _Life(EventLog, ClockStops, Outcome):
         self.delivered_at: datetime | None = None
         self.paused_since: date | None = None
         self.stopped_on: date | None = None
-        self.case_dates: tuple[date, date, date] | None = None  # (due, warn, late) of the case's clock as it stands
+        self.case_dates = None  # (due, warn, late) of the case's clock as it stands (ClockStops)
         self.provisional, self.version = False, None
         self.extension_days = self.paused_days = 0
         self.visits = 1 if self.channel == "window" else 0
@@ -246,6 +246,7 @@ class _Life(EventLog, ClockStops, Outcome):
                     break
             if waivers:
                 g.stats["waivers"] += 1
+        assert self.due is not None  # set by acceptance just above
         self.event(moment, actor, A.accepted, S.SUBMITTED, S.IN_PROGRESS,
                    data=chains.accepted_data(self.due, self.version, self.provisional, waivers))
         case_id = self.id

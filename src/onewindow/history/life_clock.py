@@ -5,6 +5,7 @@ for the whole run)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from onewindow.cases.deadlines import earlier_step_dates
@@ -16,6 +17,8 @@ from .values import A, S, TaskState, to_json
 
 
 class ClockStops:
+    case_dates: tuple[date, date, date] | None  # (due, warn, late) of the case's clock as it stands
+
     if TYPE_CHECKING:  # a mixin of history.life._Life: the case's state lives there
         def __getattr__(self, name: str) -> Any: ...
         def __setattr__(self, name: str, value: Any) -> None: ...

@@ -109,7 +109,7 @@ def request_supplement_locked(case: Case, *, actor, defects, task=None, now: dat
         if d["material_id"] is not None:
             case.materials.filter(material_id=d["material_id"]).update(status=CaseMaterialStatus.MISSING,
                                                                         note=d["reason"][:300])
-    fields = []
+    fields: list[str] = []
     if action == "request_supplement_in_review":
         fields += pause_clock(case, on=today)
     transition(case, action, actor=actor, now=now, fields=fields,
