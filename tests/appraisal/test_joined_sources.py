@@ -22,7 +22,7 @@ from django.urls import reverse
 from onewindow.appraisal import indicators, selectors, services
 from onewindow.appraisal.periods import parse
 from onewindow.ratings.models import Rating, Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
-from onewindow.supervision.models import AccountabilityRecord, Inspection, Rectification, Urging
+from onewindow.supervision.models import Inspection, Rectification, Urging
 
 from .fixture import at, make_fixture
 

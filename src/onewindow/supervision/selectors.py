@@ -268,13 +268,14 @@ def rating_work(*, today: date, limit: int = 8) -> dict[str, Any]:
     most urgent rows (earliest due first) and their lights."""
     rectifications = ratings.open_rectifications(today=today)
     surveys = [s for s in (ratings.survey_for_year(today.year), ratings.survey_for_year(today.year - 1)) if s]
-    problems = None
+    problems: QuerySet[Any] | None = None
     for survey in surveys:
-        rows = ratings.survey_problems(survey).filter(clock.light_q("open", today=today))
-        problems = rows if problems is None else problems | rows
+        found = ratings.survey_problems(survey).filter(clock.light_q("open", today=today))
+        problems = found if problems is None else problems | found
     result: dict[str, Any] = {}
     related = {"rectifications": ("department", "centre", "rating"), "problems": ("department", "survey")}
-    for key, rows in (("rectifications", rectifications), ("problems", problems)):
+    work: list[tuple[str, QuerySet[Any] | None]] = [("rectifications", rectifications), ("problems", problems)]
+    for key, rows in work:
         if rows is None:
             result[key] = {"totals": {**_zero(), "open": 0}, "units": [], "urgent": []}
             continue
