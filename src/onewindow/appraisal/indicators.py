@@ -11,12 +11,16 @@ clerk) in a few aggregate queries, never by looping over cases. Sources measured
 
 - `cases`: the cases themselves (cases.Case, its items and supplement requests).
 - `hall`: appointments and tickets (hall.selectors.hall_figures) — centres and window clerks only.
+- `ratings`: the counted 好差评 ratings rated in the period (ratings.selectors.appraisal_figures per
+  department, clerk_figures per window clerk, statistics(by="centre") per centre): satisfaction.
+- `public_appraisal`: the year's 社会评议 survey (ratings.selectors.public_appraisal_scores of the
+  year the period starts in; every period of a year reads that year's survey) — departments only.
+- `supervision`: urgings received, inspection findings and accountability records of the period
+  (supervision.selectors.appraisal_figures) — departments only, counts, lower is better; a department
+  with none has 0 (Source.absent_is_zero), once it has figures from any other source.
 
-Sources declared in the issue, to be one entry of SOURCES each when their apps land on main, with
-their `appraisal_figures(*, start, end) -> {department_id: {...}}` selectors (not measured before):
-complaints (orders, replied_on_time, substantiated: complaints per thousand cases, on-time
-replies, substantiated complaints), ratings (ratings, satisfied: satisfaction), supervision (urgings,
-inspection_findings), ratings.public_appraisal_scores(year) (public appraisal score)."""
+Still to come (PENDING_SOURCES, not measured or faked): complaints (orders, replied_on_time,
+substantiated: complaints per thousand cases, on-time replies, substantiated complaints)."""
 
 from __future__ import annotations
 
@@ -34,12 +38,15 @@ from onewindow.cases.models import Case, Channel, SupplementRequest
 from onewindow.cases.states import CaseState
 from onewindow.catalog.models import Item
 from onewindow.hall import selectors as hall
+from onewindow.ratings import selectors as ratings
+from onewindow.supervision import selectors as supervision
 
 from .models import SubjectKind
 from .periods import PeriodRef
 
 ALL_SUBJECTS = (SubjectKind.DEPARTMENT, SubjectKind.CENTRE, SubjectKind.CLERK)
 HALL_SUBJECTS = (SubjectKind.CENTRE, SubjectKind.CLERK)
+DEPARTMENTS = (SubjectKind.DEPARTMENT,)
 
 
 @dataclass(frozen=True)
@@ -59,7 +66,7 @@ class Indicator:
     code: str
     label: Promise
     source: str
-    unit: str  # "share" (shown as %), "ratio" (shown as %), "minutes"
+    unit: str  # "share" (shown as %), "ratio" (shown as %), "minutes", "points" (0–100), "count"
     weight: Decimal
     target: Decimal
     floor: Decimal
@@ -113,6 +120,21 @@ INDICATORS: dict[str, Indicator] = {i.code: i for i in [
     Indicator("average_wait", _("平均等候时间"), "hall", "minutes", D(5), D("5"), D("30"),
               _("平均等候（分钟）"), _("（取平均值）"), _("期内取号到首次叫号的平均等候分钟数（越低越好）"),
               subjects=HALL_SUBJECTS),
+    Indicator("satisfaction", _("好差评满意率"), "ratings", "share", D(10), D("0.98"), D("0.8"),
+              _("非差评数"), _("评价数"),
+              _("期内计入统计的好差评中，评价为基本满意及以上（非“不满意”“非常不满意”）的比例"),
+              subjects=ALL_SUBJECTS),
+    Indicator("public_appraisal", _("社会评议得分"), "public_appraisal", "points", D(10), D("90"), D("60"),
+              _("社会评议得分"), _("（年度评议）"),
+              _("考评期开始所在年度社会评议中该部门的得分（非常满意 100、满意 75、基本满意 50、不满意 25、"
+                "非常不满意 0 的平均，不计可疑答卷）；同一年度的各考评期使用同一次评议"), subjects=DEPARTMENTS),
+    Indicator("urgings", _("被督办次数"), "supervision", "count", D(5), D("0"), D("5"),
+              _("被督办次数"), _("（计数）"), _("期内效能办对该部门发出的督办次数（越低越好）"), subjects=DEPARTMENTS),
+    Indicator("inspection_findings", _("检查发现问题数"), "supervision", "count", D(5), D("0"), D("5"),
+              _("检查发现问题数"), _("（计数）"), _("期内明察暗访等检查对该部门发现并责令整改的问题数（越低越好）"),
+              subjects=DEPARTMENTS),
+    Indicator("accountability_records", _("问责记录数"), "supervision", "count", D(5), D("0"), D("2"),
+              _("问责记录数"), _("（计数）"), _("期内对该部门作出问责决定的记录数（越低越好）"), subjects=DEPARTMENTS),
 ]}
 
 
@@ -219,21 +241,76 @@ def hall_figures(period: PeriodRef, by: str, only: int | None = None) -> dict[in
     return result
 
 
+# -- the ratings source (好差评) and the public appraisal (社会评议) ---------------------------------------
+
+def _keep(only: int | None, key: int | None) -> bool:
+    return key is not None and (only is None or key == only)
+
+
+def rating_figures(period: PeriodRef, by: str, only: int | None = None) -> dict[int, dict[str, Figure]]:
+    """Satisfaction: ratings that are not bad over the counted ratings of the period."""
+    rows: dict[int, dict[str, int]]
+    if by == SubjectKind.DEPARTMENT:
+        rows = ratings.appraisal_figures(start=period.start, end=period.end)
+    elif by == SubjectKind.CLERK:
+        rows = ratings.clerk_figures(start=period.start, end=period.end)
+    else:
+        rows = {r.key: {"ratings": r.ratings, "satisfied": r.satisfied}
+                for r in ratings.statistics(by="centre", start=period.start, end=period.end)
+                if r.key is not None}
+    return {key: {"satisfaction": Figure(f["satisfied"], f["ratings"])}
+            for key, f in rows.items() if _keep(only, key)}
+
+
+def public_appraisal_figures(period: PeriodRef, by: str, only: int | None = None) -> dict[int, dict[str, Figure]]:
+    """The score of the year's survey (numerator the score, denominator 1; no answers: no data)."""
+    if by != SubjectKind.DEPARTMENT:
+        return {}
+    rows = ratings.public_appraisal_scores(period.start.year)
+    return {key: {"public_appraisal": Figure(float(f["score"]), 1)} for key, f in rows.items()
+            if _keep(only, key) and f.get("score") is not None}
+
+
+# -- the supervision source ---------------------------------------------------------------------------
+
+SUPERVISION_CODES = ("urgings", "inspection_findings", "accountability_records")
+
+
+def supervision_figures(period: PeriodRef, by: str, only: int | None = None) -> dict[int, dict[str, Figure]]:
+    """Counts against a department (numerator the count, denominator 1)."""
+    if by != SubjectKind.DEPARTMENT:
+        return {}
+    rows = supervision.appraisal_figures(start=period.start, end=period.end)
+    return {key: {code: Figure(f.get(code, 0), 1) for code in SUPERVISION_CODES}
+            for key, f in rows.items() if _keep(only, key)}
+
+
 @dataclass
 class Source:
     code: str
     label: Promise
     figures: Callable[[PeriodRef, str, int | None], dict[int, dict[str, Figure]]]
     drill_down: bool = field(default=False)
+    # counts whose absence means none: a subject measured by another source gets 0 (denominator 1)
+    absent_is_zero: bool = field(default=False)
 
 
 SOURCES: dict[str, Source] = {
     "cases": Source("cases", _("办件"), case_figures, drill_down=True),
     "hall": Source("hall", _("大厅预约与排队"), hall_figures),
+    "ratings": Source("ratings", _("好差评"), rating_figures),
+    "public_appraisal": Source("public_appraisal", _("社会评议"), public_appraisal_figures),
+    "supervision": Source("supervision", _("督办、检查与问责"), supervision_figures, absent_is_zero=True),
 }
 
 PENDING_SOURCES = {
     "complaints": _("效能投诉（投诉量每千件、按时答复率、属实投诉）"),
-    "ratings": _("好差评满意度、社会评议得分"),
-    "supervision": _("督办次数、检查发现问题"),
 }
+
+
+def fill_absent_zeros(merged: dict[int, dict[str, Figure]], kind: str) -> None:
+    """Every subject with figures gets 0 for the indicators of the sources where absence means none."""
+    codes = [i.code for i in INDICATORS.values() if kind in i.subjects and SOURCES[i.source].absent_is_zero]
+    for figures in merged.values():
+        for code in codes:
+            figures.setdefault(code, Figure(0, 1))

@@ -129,6 +129,7 @@ def live_figures(ref: PeriodRef, kind: str, *, only: int | None = None) -> dict[
     for source in SOURCES.values():
         for key, figures in source.figures(ref, kind, only).items():
             merged.setdefault(key, {}).update(figures)
+    registry.fill_absent_zeros(merged, kind)
     return merged
 
 

@@ -25,6 +25,7 @@ from onewindow.cases.states import CaseState
 from onewindow.catalog import selectors as catalog_selectors
 from onewindow.catalog.models import Announcement, Bundle, Item, ItemStatus
 from onewindow.orgs.models import CentreLevel, Department, Region, RegionLevel
+from onewindow.ratings import selectors as ratings
 
 CACHE_SECONDS = 300
 MONTHS = 12
@@ -112,6 +113,28 @@ class BundleTime:
     within_target: int = 0
 
 
+@dataclass(frozen=True)
+class Satisfaction:
+    """The counted 好差评 ratings of the dashboard's months: not bad (level ≥ 基本满意) over all."""
+
+    ratings: int = 0
+    satisfied: int = 0
+
+    @property
+    def pct(self) -> float | None:
+        return None if not self.ratings else round(100 * self.satisfied / self.ratings, 1)
+
+
+def _satisfaction(region: Region | None, start: date, end: date) -> Satisfaction:
+    """The whole installation: every counted rating; a region: its departments' ratings."""
+    if region is None:
+        t = ratings.totals(start=start, end=end)
+        return Satisfaction(t.ratings, t.satisfied)
+    ids = set(Department.objects.filter(region=region).values_list("pk", flat=True))
+    rows = [f for pk, f in ratings.appraisal_figures(start=start, end=end).items() if pk in ids]
+    return Satisfaction(sum(f["ratings"] for f in rows), sum(f["satisfied"] for f in rows))
+
+
 @dataclass
 class Dashboard:
     region: Region | None
@@ -125,6 +148,7 @@ class Dashboard:
     departments: list[Row]
     bundle: BundleTime | None
     summary: dict  # the catalog's reform summary of the region (catalog.selectors.reform_summary)
+    satisfaction: Satisfaction = field(default_factory=Satisfaction)
 
 
 def _month_start(day: date, back: int) -> date:
@@ -276,7 +300,8 @@ def compute(region: Region | None, *, today: date) -> Dashboard:
                                   measured_departments.get(pk, Measured())) for pk in names),
                              key=lambda r: (-r.measured.concluded, r.label))
     return Dashboard(region, start, end, changes, delegated, total, levels, _months(region, start, end),
-                     departments, _bundle(region, start, end), catalog_selectors.reform_summary(items))
+                     departments, _bundle(region, start, end), catalog_selectors.reform_summary(items),
+                     _satisfaction(region, start, end))
 
 
 def dashboard(region: Region | None = None, *, today: date | None = None) -> Dashboard:

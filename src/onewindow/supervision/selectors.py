@@ -14,6 +14,7 @@ from django.db.models import Count, F, Q, QuerySet
 
 from onewindow.catalog.models import Item
 from onewindow.orgs.models import Department, ServiceCentre
+from onewindow.ratings import selectors as ratings
 from onewindow.workflow import clock
 
 from . import casefacts
@@ -244,3 +245,43 @@ def appraisal_figures(*, start: date, end: date) -> dict[int, dict]:
     add(AccountabilityRecord.objects.filter(decided_on__gte=start, decided_on__lte=end).order_by()
         .values("department_id").annotate(n=Count("id")), "accountability_records")
     return figures
+
+
+# -- the ratings' own clocked work, beside the cases (ratings' selectors; supervision is above ratings) --
+
+def _by_unit(rows: QuerySet, *, today: date) -> list[dict]:
+    """Open rows per responsible unit (the department, else the centre) by light, most red first."""
+    counts = {light: Count("id", filter=clock.light_q(light, today=today)) for light in LIGHTS}
+    fields = ["department_id", "department__name"]
+    if any(f.name == "centre" for f in rows.model._meta.get_fields()):
+        fields.append("centre__name")
+    grouped = rows.values(*fields).order_by().annotate(**counts)
+    result = [{"id": row["department_id"], "name": row["department__name"] or row.get("centre__name") or "",
+               **{light: row[light] for light in LIGHTS}, "total": sum(row[light] for light in LIGHTS)}
+              for row in grouped]
+    return sorted(result, key=lambda r: (-r["red"], -r["yellow"], -r["total"], r["name"]))
+
+
+def rating_work(*, today: date, limit: int = 8) -> dict[str, Any]:
+    """The open rectifications of bad ratings (ratings.open_rectifications) and the open problems of
+    this and last year's public appraisal (社会评议), each by light in total and per unit, with the
+    most urgent rows (earliest due first) and their lights."""
+    rectifications = ratings.open_rectifications(today=today)
+    surveys = [s for s in (ratings.survey_for_year(today.year), ratings.survey_for_year(today.year - 1)) if s]
+    problems: QuerySet[Any] | None = None
+    for survey in surveys:
+        found = ratings.survey_problems(survey).filter(clock.light_q("open", today=today))
+        problems = found if problems is None else problems | found
+    result: dict[str, Any] = {}
+    related = {"rectifications": ("department", "centre", "rating"), "problems": ("department", "survey")}
+    work: list[tuple[str, QuerySet[Any] | None]] = [("rectifications", rectifications), ("problems", problems)]
+    for key, rows in work:
+        if rows is None:
+            result[key] = {"totals": {**_zero(), "open": 0}, "units": [], "urgent": []}
+            continue
+        totals = {light: n for light, n in clock.counts(rows, today=today).items() if light in LIGHTS}
+        totals["open"] = sum(totals.values())
+        urgent = list(rows.select_related(*related[key]).order_by("clock_due_on", "id")[:limit])
+        result[key] = {"totals": {**_zero(), **totals}, "units": _by_unit(rows, today=today),
+                       "urgent": [(row, clock.light(row, today=today)) for row in urgent]}
+    return result

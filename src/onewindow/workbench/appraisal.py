@@ -34,6 +34,10 @@ def fmt(value, unit: str) -> str:
         return "—"
     if unit == "minutes":
         return _("%(n)s 分钟") % {"n": f"{value:.1f}"}
+    if unit == "points":
+        return _("%(n)s 分") % {"n": f"{value:.1f}"}
+    if unit == "count":
+        return f"{value:g}"
     return f"{100 * value:.1f}%"
 
 

@@ -133,6 +133,7 @@ def board(request):
         "breaches": selectors.breaches(since=today - timedelta(days=30))[:8],
         "breach_counts": selectors.breach_counts(since=today - timedelta(days=30)),
         "rectification_counts": selectors.rectification_counts(today=today),
+        "rating_work": selectors.rating_work(today=today),
         "risks": risks,
         "quality": quality,
     })
