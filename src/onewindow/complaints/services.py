@@ -321,3 +321,25 @@ def close_order(*, actor, order: WorkOrder, reason: str, now: datetime | None = 
         if from_state == OrderState.REPLIED:
             _learn(order)
     return order
+
+
+def set_limits(*, actor, limits: dict[str, tuple[int, int]], now: datetime | None = None) -> None:
+    """The office sets each kind's limits (working days to sign, to reply); orders dispatched from now
+    on count by them, orders already running keep theirs (their dates are stored)."""
+    from .models import KindLimit
+
+    now = now or timezone.now()
+    if not access.is_office(actor):
+        raise PermissionDenied(_("只有效能办可以设置工单时限"))
+    for kind, (sign_days, reply_days) in limits.items():
+        if kind not in OrderKind.values:
+            raise ValidationError(_("应为以下之一：%(all)s") % {"all": ", ".join(OrderKind.values)}, field="kind")
+        if not 0 <= sign_days <= 30:
+            raise ValidationError(_("签收时限应在 0 到 30 个工作日之间"), field=f"{kind}_sign")
+        if not 1 <= reply_days <= 60:
+            raise ValidationError(_("答复时限应在 1 到 60 个工作日之间"), field=f"{kind}_reply")
+    with transaction.atomic():
+        for kind, (sign_days, reply_days) in limits.items():
+            KindLimit.objects.update_or_create(kind=kind, defaults={"sign_days": sign_days, "reply_days": reply_days})
+        audit.record(chain_key="workorder-limits", action="onewindow.workorder.limits_set", actor=actor,
+                     data={kind: list(value) for kind, value in limits.items()}, now=now)

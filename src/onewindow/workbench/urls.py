@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import case_detail, catalog_drafts, dashboard, hall, home, inbox, intake, login, reports
+from . import case_detail, catalog_drafts, complaints, dashboard, hall, home, inbox, intake, login, reports
 
 app_name = "workbench"
 urlpatterns = [
@@ -28,4 +28,12 @@ urlpatterns = [
     path("hall/kiosk/", hall.kiosk, name="hall_kiosk"),
     path("hall/kiosk/tickets/<int:ticket_id>/", hall.ticket_slip, name="hall_ticket"),
     path("reports/<int:report_id>/<slug:fmt>/", reports.report_file, name="report_file"),
+    path("complaints/", complaints.order_list, name="complaint_list"),
+    path("complaints/new/", complaints.register, name="complaint_register"),
+    path("complaints/suggestions/", complaints.suggestions, name="complaint_suggestions"),
+    path("complaints/queue/", complaints.queue, name="complaint_queue"),
+    path("complaints/metrics/", complaints.metrics, name="complaint_metrics"),
+    path("complaints/limits/", complaints.limits, name="complaint_limits"),
+    path("complaints/<str:number>/", complaints.order_detail, name="complaint_detail"),
+    path("complaints/<str:number>/actions/<slug:action>/", complaints.order_action, name="complaint_action"),
 ]

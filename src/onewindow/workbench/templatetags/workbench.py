@@ -18,6 +18,8 @@ LINKS = [
                                        Role.ADMINISTRATOR}),
     ("workbench:reports", _("报表"), {Role.WINDOW_CLERK, Role.AGENT, Role.SUPERVISOR, Role.ADMINISTRATOR}),
     ("workbench:catalog_drafts", _("目录草稿"), {Role.ADMINISTRATOR}),
+    ("workbench:complaint_list", _("诉求工单"), {Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    ("workbench:complaint_queue", _("本单位工单"), {Role.APPROVER, Role.CHIEF_REPRESENTATIVE}),
 ]
 
 LIGHT_LABELS = {"green": _("正常"), "yellow": _("临近期限"), "red": _("已超期")}
