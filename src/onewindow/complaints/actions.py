@@ -60,7 +60,7 @@ def _dispatch_choices(actor, order: WorkOrder) -> Choices:
     return {"department_id": options}
 
 
-class NoParams(Params):
+class SignParams(Params):
     pass
 
 
@@ -109,7 +109,7 @@ for _action in (
            lambda actor, order, p, now: services.dispatch_order(actor=actor, order=order,
                                                                 department_id=p.department_id, note=p.note, now=now),
            choices=_dispatch_choices, description="按职责派给承办单位；退单后重新派单"),
-    Action("sign", gettext_lazy("签收"), gettext_lazy("已签收，请在答复期限内调查处理并答复。"), NoParams, ("sign",),
+    Action("sign", gettext_lazy("签收"), gettext_lazy("已签收，请在答复期限内调查处理并答复。"), SignParams, ("sign",),
            _unit, lambda actor, order, p, now: services.sign_order(actor=actor, order=order, now=now)),
     Action("return", gettext_lazy("退单"), gettext_lazy("已退回效能办重新派单。"), ReturnParams, ("return",), _unit,
            lambda actor, order, p, now: services.return_order(actor=actor, order=order, basis=p.basis, now=now),
