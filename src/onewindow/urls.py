@@ -8,6 +8,7 @@ urlpatterns = [
     path("lang/<str:code>/", switch_language, name="switch_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("onewindow.api.urls")),
+    path("open311/v2/", include("onewindow.api.open311_urls")),
     path("staff/", include("onewindow.workbench.urls")),
     path("account/", include("onewindow.portal.account_urls")),
     path("", include("onewindow.portal.cases_urls")),

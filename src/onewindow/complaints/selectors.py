@@ -229,3 +229,62 @@ def state_counts() -> dict[str, int]:
 
 OPEN_STATE_VALUES = [str(s) for s in OPEN_STATES]
 CLOSED = OrderState.CLOSED
+
+
+# --- Open311 GeoReport v2 (api/open311.py) ---------------------------------------------------------------
+
+def open311_requests(*, numbers: list[str] | None = None, kinds: list[str] | None = None,
+                     start: datetime | None = None, end: datetime | None = None, closed: bool | None = None,
+                     limit: int = 1000) -> QuerySet[WorkOrder]:
+    """Service requests as Open311's GET requests lists them: only orders filed through Open311 (a
+    hotline caller never agreed to a public list), newest first; with no number or date, the last 90
+    days (the standard's default window)."""
+    rows = WorkOrder.objects.select_related("department").filter(channel="open311")
+    if numbers:
+        rows = rows.filter(number__in=numbers)
+    if kinds:
+        rows = rows.filter(kind__in=kinds)
+    if start is None and end is None and not numbers:
+        start = timezone.now() - timedelta(days=90)
+    if start is not None:
+        rows = rows.filter(registered_at__gte=start)
+    if end is not None:
+        rows = rows.filter(registered_at__lte=end)
+    if closed is True:
+        rows = rows.filter(state=OrderState.CLOSED)
+    elif closed is False:
+        rows = rows.exclude(state=OrderState.CLOSED)
+    return rows.order_by("-registered_at", "-id")[:limit]
+
+
+def last_event_at(orders) -> dict[str, datetime]:
+    """{number: when its last event happened} for Open311's updated_datetime, in one query."""
+    from django.db.models import Max
+
+    from onewindow.audit.models import AuditEvent
+
+    keys = {f"workorder:{o.number}": o.number for o in orders}
+    rows = (AuditEvent.objects.filter(chain__key__in=list(keys)).values("chain__key")
+            .annotate(last=Max("occurred_at")).order_by())
+    return {keys[row["chain__key"]]: row["last"] for row in rows}
+
+
+def open311_updates(*, start: datetime | None = None, end: datetime | None = None, limit: int = 1000
+                    ) -> list[tuple[Any, str, str]]:
+    """(event, order number, order state after it) of Open311 orders between `start` and `end` (the
+    servicerequestupdates extension), oldest first; with no dates, the last 90 days."""
+    from onewindow.audit.models import AuditEvent
+
+    if start is None and end is None:
+        start = timezone.now() - timedelta(days=90)
+    from django.db.models import Value
+    from django.db.models.functions import Concat
+
+    keys = WorkOrder.objects.filter(channel="open311").annotate(key=Concat(Value("workorder:"), "number")).values("key")
+    rows = AuditEvent.objects.filter(chain__key__in=keys)
+    if start is not None:
+        rows = rows.filter(occurred_at__gte=start)
+    if end is not None:
+        rows = rows.filter(occurred_at__lte=end)
+    rows = rows.select_related("chain").order_by("occurred_at", "id")[:limit]
+    return [(event, event.chain.key.split(":", 1)[1], event.to_state) for event in rows]

@@ -242,7 +242,7 @@ def reply_order(*, actor, order: WorkOrder, reply: str, substantiated: bool | No
         order.replied_at, order.replied_by = now, actor
         order.save(update_fields=["state", "reply", "substantiated", "replied_at", "replied_by",
                                   *clock.DEFAULT_FIELDS.stored()])
-        _record(order, "replied", actor=actor, now=now, from_state=from_state,
+        _record(order, "replied", actor=actor, now=now, from_state=from_state, reason=reply,
                 data={"substantiated": order.substantiated, "on_time": order.clock_stopped_on <= order.clock_due_on,
                       "second_handling": order.reopened_at is not None})
     return order
