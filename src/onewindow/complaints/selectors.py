@@ -288,3 +288,14 @@ def open311_updates(*, start: datetime | None = None, end: datetime | None = Non
         rows = rows.filter(occurred_at__lte=end)
     rows = rows.select_related("chain").order_by("occurred_at", "id")[:limit]
     return [(event, event.chain.key.split(":", 1)[1], event.to_state) for event in rows]
+
+
+# --- for the outbox (notify) -------------------------------------------------------------------------------
+
+def message_recipients(numbers) -> dict[str, dict[str, Any]]:
+    """{number: who is told of its events}: the complainant's contacts and account, the order's kind,
+    title and current unit (notify reads this; complaints never calls notify)."""
+    rows = WorkOrder.objects.filter(number__in=list(numbers)).values(
+        "number", "query_code", "kind", "title", "complainant_phone", "complainant_email", "complainant_user_id",
+        "department_id", "department__name", "clock_due_on")
+    return {row["number"]: row for row in rows}
