@@ -177,10 +177,11 @@ def list_complaint_actions(request, number: str):
                          "当前状态不允许 409，无权办理 403，参数错误 400/422 并指明字段。")
 def act_on_complaint(request, number: str, body: Body[WorkOrderActionIn]):  # type: ignore[valid-type]
     order = selectors.get_order_for(request.auth, number)
+    action, params = body.action, body.params  # type: ignore[attr-defined]
     try:
-        order = registry.perform(request.auth, order, body.action, body.params)
+        order = registry.perform(request.auth, order, action, params)
     except DomainError as exc:
-        if exc.field and exc.field.split(".")[0] in type(body.params).model_fields:
+        if exc.field and exc.field.split(".")[0] in type(params).model_fields:
             exc.field = f"params.{exc.field}"
         raise
     return Status(200, _staff_out(request.auth, selectors.get_order_for(request.auth, order.number)))

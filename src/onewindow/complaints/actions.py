@@ -51,6 +51,7 @@ def _dispatch_choices(actor, order: WorkOrder) -> Choices:
         suggested = []
     options, seen = [], set()
     for rank, s in enumerate(suggested, 1):
+        assert s.department_id is not None
         seen.add(s.department_id)
         options.append(Choice(s.department_id, f"★{rank} {s.unit_name}（{round(100 * s.score)} %）",
                               selected=rank == 1))

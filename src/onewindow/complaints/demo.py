@@ -89,7 +89,8 @@ def _staff() -> tuple[User | None, dict[int, User]]:
     office = User.objects.filter(staff_roles__role=Role.SUPERVISOR).order_by("id").first()
     units: dict[int, User] = {}
     for role in StaffRole.objects.filter(role=Role.APPROVER).select_related("user").order_by("id"):
-        units.setdefault(role.department_id, role.user)
+        if role.department_id is not None:
+            units.setdefault(role.department_id, role.user)
     return office, units
 
 

@@ -298,4 +298,4 @@ def message_recipients(numbers) -> dict[str, dict[str, Any]]:
     rows = WorkOrder.objects.filter(number__in=list(numbers)).values(
         "number", "query_code", "kind", "title", "complainant_phone", "complainant_email", "complainant_user_id",
         "department_id", "department__name", "clock_due_on")
-    return {row["number"]: row for row in rows}
+    return {row["number"]: dict(row) for row in rows}

@@ -243,7 +243,7 @@ def reply_order(*, actor, order: WorkOrder, reply: str, substantiated: bool | No
         order.save(update_fields=["state", "reply", "substantiated", "replied_at", "replied_by",
                                   *clock.DEFAULT_FIELDS.stored()])
         _record(order, "replied", actor=actor, now=now, from_state=from_state, reason=reply,
-                data={"substantiated": order.substantiated, "on_time": order.clock_stopped_on <= order.clock_due_on,
+                data={"substantiated": order.substantiated, "on_time": clock.light(order, today=_today(now)) == "on_time",
                       "second_handling": order.reopened_at is not None})
     return order
 
@@ -254,7 +254,7 @@ def _learn(order: WorkOrder) -> None:
     if order.department_id is not None:
         from .dispatch import learn_from_closed
 
-        learn_from_closed([(order.text, order.department.name, order.number)])
+        learn_from_closed([(order.text, order.department.name if order.department else "", order.number)])
 
 
 def rate_order(*, actor, order: WorkOrder, satisfaction: str, comment: str = "",

@@ -17,7 +17,8 @@ e-mail when there is an address and ONEWINDOW_NOTIFY_EMAIL_BACKEND names one of 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -76,7 +77,7 @@ def text_for(verb: str, order: dict, data: dict, reason: str, *, staff: bool) ->
 
 
 def _staff(role_set, department_id) -> list:
-    users = []
+    users: list[Any] = []
     for role in role_set:
         users.extend(org_selectors.users_with_role(role, department=department_id))
     seen, out = set(), []
@@ -87,7 +88,7 @@ def _staff(role_set, department_id) -> list:
     return out
 
 
-def _recipients(verb: str, order: dict, data: dict) -> list[tuple[str, object, str, str]]:
+def _recipients(verb: str, order: dict, data: dict) -> list[tuple[str, Any, str, str]]:
     """(recipient key, user or None, phone, email) of each person to tell."""
     complainant = ("complainant", None, order["complainant_phone"], order["complainant_email"])
     unit = data.get("department") or order["department_id"]
@@ -119,7 +120,7 @@ def collect(*, now: datetime | None = None, batch_size: int = 500) -> int:
     with transaction.atomic():
         cursor = OutboxCursor.objects.select_for_update().filter(name=CURSOR).first()
         if cursor is None:
-            first = audit_selectors.first_event_id_since(now - timezone.timedelta(hours=settings.NOTIFY_MAX_AGE_HOURS),
+            first = audit_selectors.first_event_id_since(now - timedelta(hours=settings.NOTIFY_MAX_AGE_HOURS),
                                                          actions=ACTIONS)
             start = first - 1 if first is not None else audit_selectors.last_event_id()
             OutboxCursor.objects.get_or_create(name=CURSOR, defaults={"last_event_id": start})
@@ -128,7 +129,7 @@ def collect(*, now: datetime | None = None, batch_size: int = 500) -> int:
                                                     limit=batch_size)
         orders = complaints.message_recipients({event.subject for event in events})
         rows = []
-        settled_before = now - timezone.timedelta(minutes=2)
+        settled_before = now - timedelta(minutes=2)
         for event in events:
             order = orders.get(event.subject)
             if order is None:
@@ -167,7 +168,7 @@ def deliver(*, now: datetime | None = None, limit: int = 200) -> tuple[int, int]
     sms = None
     for pk, attempts in due:
         claimed = OrderMessage.objects.filter(pk=pk, attempts=attempts, delivered_at__isnull=True).update(
-            attempts=F("attempts") + 1, next_attempt_at=now + timezone.timedelta(minutes=2 ** attempts))
+            attempts=F("attempts") + 1, next_attempt_at=now + timedelta(minutes=2 ** attempts))
         if not claimed:
             continue
         message = OrderMessage.objects.get(pk=pk)

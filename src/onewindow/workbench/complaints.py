@@ -92,7 +92,8 @@ def register(request):
             messages.success(request, _("已登记工单 %(n)s，查询码 %(c)s（请告知诉求人）") % {
                 "n": order.number, "c": order.query_code})
             return redirect("workbench:complaint_detail", number=order.number)
-    suggested, problem = ([], "")
+    suggested: list = []
+    problem = ""
     if form.is_bound:
         suggested, problem = _suggestions(request.POST.get("text", ""), request.POST.get("case_number", ""),
                                           request.POST.get("item_code", ""))
