@@ -131,7 +131,9 @@ def test_get_requests_and_one_request_follow_each_step(client, api_key, centre):
     root = _xml(client.get(f"{BASE}/requests/{number}.xml"))
     assert [child.tag for child in root.find("request")] == REQUEST_FIELDS
     assert client.get(f"{BASE}/requests.json", {"status": "closed"}).json() == []
-    assert client.get(f"{BASE}/requests.json", {"service_code": "complaint", "service_request_id": number}).json()
+    # service_request_id "overrides all other arguments"
+    assert client.get(f"{BASE}/requests.json", {"status": "closed", "service_request_id": number}).json()
+    assert listed[0]["lat"] == 21.547 and listed[0]["long"] == 107.971
     assert client.get(f"{BASE}/requests/TS000.json").status_code == 404
     assert client.get(f"{BASE}/requests.json", {"start_date": "yesterday"}).status_code == 400
     updates = client.get(f"{BASE}/servicerequestupdates.json").json()

@@ -11,6 +11,7 @@ the same HTTP status. The rules are the complaint centre's (complaints.services 
 from __future__ import annotations
 
 from datetime import datetime, time
+from decimal import Decimal
 from xml.etree import ElementTree
 
 from django.conf import settings
@@ -96,6 +97,8 @@ def _xml(root: str, payload) -> bytes:
 def _json_default(value):
     if isinstance(value, datetime):
         return w3c(value)
+    if isinstance(value, Decimal):
+        return float(value)  # lat and long are numbers in the standard's JSON examples
     return str(value)
 
 
@@ -236,6 +239,11 @@ def requests(request, fmt: str):
     if request.method == "POST":
         return _create(request, fmt)
     params = request.GET
+    numbers = _csv(params.get("service_request_id", ""))
+    if numbers:  # "This overrides all other arguments" (GeoReport v2, GET service requests)
+        rows = list(selectors.open311_requests(numbers=numbers))
+        updated = selectors.last_event_at(rows)
+        return respond(fmt, "service_requests", [request_out(o, updated.get(o.number)) for o in rows])
     statuses = _csv(params.get("status", ""))
     if any(s not in ("open", "closed") for s in statuses):
         raise Open311Error(400, "status must be open, closed or both (comma-delimited)")
@@ -244,7 +252,7 @@ def requests(request, fmt: str):
     for code in kinds:
         _kind(code)
     rows = list(selectors.open311_requests(
-        numbers=_csv(params.get("service_request_id", "")), kinds=kinds,
+        kinds=kinds,
         start=_date(params.get("start_date", ""), "start_date"), end=_date(params.get("end_date", ""), "end_date"),
         closed=closed))
     updated = selectors.last_event_at(rows)
