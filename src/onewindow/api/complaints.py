@@ -30,7 +30,8 @@ WorkOrderActionIn = registry.union_schema()
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Closed and strict: a misspelt field is refused, and 0 is not false.
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class ComplaintIn(_In):
