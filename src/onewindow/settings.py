@@ -458,6 +458,18 @@ NOTIFY_BACKEND = env("NOTIFY_BACKEND", "log")
 NOTIFY_LOG_FILE = DATA_DIR / "sms-outbox.log"
 NOTIFY_MAX_ATTEMPTS = envint("NOTIFY_MAX_ATTEMPTS", "5")
 NOTIFY_MAX_AGE_HOURS = envint("NOTIFY_MAX_AGE_HOURS", "72")
+# ONEWINDOW_NOTIFY_EMAIL_BACKEND (default empty: none): messages about work orders to people with an
+#   e-mail address and no phone go by e-mail through this Django mail backend — smtp (with
+#   ONEWINDOW_EMAIL_HOST, _PORT, _HOST_USER, _HOST_PASSWORD, _USE_TLS), console, file, locmem or a dotted
+#   path; without one they stay in the outbox (notify/orders.py).
+NOTIFY_EMAIL_BACKEND = env("NOTIFY_EMAIL_BACKEND", "")
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env("EMAIL_USE_TLS", "") in ("1", "true", "yes")
+EMAIL_FILE_PATH = str(DATA_DIR / "mail-outbox")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "onewindow@localhost")
 
 LOGGING = {
     "version": 1,

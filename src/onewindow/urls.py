@@ -8,12 +8,14 @@ urlpatterns = [
     path("lang/<str:code>/", switch_language, name="switch_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("onewindow.api.urls")),
+    path("open311/v2/", include("onewindow.api.open311_urls")),
     path("staff/", include("onewindow.workbench.urls")),
     path("account/", include("onewindow.portal.account_urls")),
     path("", include("onewindow.portal.cases_urls")),
     path("", include("onewindow.portal.hall_urls")),
     path("", include("onewindow.portal.ratings_urls")),
     path("", include("onewindow.portal.appraisal_urls")),
+    path("", include("onewindow.portal.complaints_urls")),
     path("", include("onewindow.portal.urls")),
 ]
 

@@ -124,7 +124,7 @@ def test_events_older_than_the_age_limit_make_no_notification(world, settings):
     accepted_case(world, now=at(2026, 9, 30, 10))
     report = services.dispatch(now=at(2026, 10, 9, 10))  # nine days later: history, not news
     assert report.created == 0 and Notification.objects.count() == 0
-    assert report.cursor >= OutboxCursor.objects.get().last_event_id > 0
+    assert report.cursor >= OutboxCursor.objects.get(name="case-events").last_event_id > 0
 
 
 def test_an_applicant_without_a_phone_number_reads_it_in_the_portal_only(world, settings):

@@ -37,7 +37,11 @@ PUBLIC_PAGES = {
     "portal_account:login", "portal_account:register",
     "api:openapi-json", "api:openapi-view",
     "portal_hall:halls", "portal_hall:hall", "portal_hall:screen",
+    "portal_complaints:file", "portal_complaints:track",
+    "open311:index", "open311:discovery", "open311:services", "open311:service", "open311:requests",
+    "open311:updates",
 }
+COMPLAINT_OFFICE = {"supervisor", "administrator"}
 HALL_CLERKS = {"clerk"}  # window clerks of the centre with a hall (other_clerk's centre runs none)
 KIOSK_STAFF = {"clerk", "agent"}  # the kiosk is signed in with a clerk's or agent's account of the centre
 
@@ -85,6 +89,8 @@ def expected_page(name: str, role: str, target: str | None) -> set[int] | str:
         return {302}  # no registration pending in this session: back to the form
     if name == "portal_cases:certificate":
         return {404}  # an unknown certificate number
+    if name == "open311:request":
+        return {404}  # no such service request
     if name == "portal:material_file":
         return {404}  # public downloads of blank forms and samples; the test item has none stored
     if name == "portal_cases:track_notice":
@@ -149,6 +155,17 @@ def expected_page(name: str, role: str, target: str | None) -> set[int] | str:
         return {405}  # a POST only (checked against the clerk's centre)
     if name == "workbench:hall_ticket":
         return {404}  # no such ticket (who may see one: tests/hall/test_pages.py)
+    if name in ("workbench:complaint_register", "workbench:complaint_suggestions", "workbench:complaint_metrics",
+                "workbench:complaint_limits"):
+        return {200} if role in COMPLAINT_OFFICE else {404}
+    if name == "workbench:complaint_list":
+        return {200} if role in COMPLAINT_OFFICE | DEPARTMENT_STAFF else {404}
+    if name == "workbench:complaint_queue":
+        return {200} if role in DEPARTMENT_STAFF else {404}
+    if name == "workbench:complaint_detail":
+        return {404}  # no such work order (who may see one: tests/complaints/test_pages.py)
+    if name == "workbench:complaint_action":
+        return {404, 405}  # never by GET
     raise KeyError(name)
 
 
@@ -156,6 +173,9 @@ def _page_kwargs(m: Matrix, name: str, params: list[str], target: str | None, ex
     case = {"A": m.case_a, "B": m.case_b}.get(target)
     values = {}
     for param in params:
+        if name.startswith("open311:") and param in ("fmt", "code"):
+            values[param] = "json" if param == "fmt" else "complaint"
+            continue
         if param == "number":
             values[param] = case.number if name != "portal_cases:certificate" else "DX-NO-SUCH-CERT"
         elif param == "item_code":
@@ -175,6 +195,12 @@ def _page_kwargs(m: Matrix, name: str, params: list[str], target: str | None, ex
             values[param] = m.world.licence.materials.order_by("id").first().pk
         elif param == "action":
             values[param] = "call" if name.startswith("workbench:hall") else "approve"
+        elif param == "fmt" and name.startswith("open311:"):
+            values[param] = "json"
+        elif param == "code" and name.startswith("open311:"):
+            values[param] = "complaint"
+        elif param == "request_id":
+            values[param] = "TS000"
         elif param == "report_id":
             values[param] = 999999
         elif param == "fmt":
@@ -267,6 +293,16 @@ PUBLIC_API = {
 def expected_api(method: str, path: str, role: str, target: str | None) -> set[int]:
     if (method, path) in PUBLIC_API:
         return {200}
+    if (method, path) in (("POST", "/api/v1/complaints"), ("POST", "/api/v1/complaints/track/{number}/rating")):
+        return {422, 429}  # public; the matrix's body breaks the schema (429 once the public budget is spent)
+    if (method, path) == ("GET", "/api/v1/complaints/track/{number}"):
+        return {404, 429}  # public; a case number is no work order
+    if role == "anonymous" and path.startswith("/api/v1/complaints"):
+        return {401}
+    if (method, path) == ("GET", "/api/v1/complaints"):
+        return {200}
+    if path.startswith("/api/v1/complaints/{number}"):
+        return {404, 422}  # no work order has a case's number (who sees one: tests/complaints/test_api.py)
     if role == "anonymous":
         return {401}
     if (method, path) in (("POST", "/api/v1/cases"), ("POST", "/api/v1/bundles/{code}/applications")):

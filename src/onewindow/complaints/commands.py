@@ -5,7 +5,11 @@
   (with --folds: k-fold cross-validation on the file alone, nothing stored);
 - `suggest TEXT [--case NUMBER] [--item CODE]`: the three most likely units and why;
 - `refresh [--force]`: re-learn from the kept orders when they changed (what the scheduled job does);
-- `sample FILE`: write the synthetic 东兴市 sample history (complaints/sample.py) as such a CSV.
+- `sample FILE`: write the synthetic 东兴市 sample history (complaints/sample.py) as such a CSV;
+- `orders [--light L] [--state S]`: the work orders, as the office's list;
+- `show NUMBER`, `actions NUMBER --as USER`, `act NUMBER ACTION --as USER [--param k=v] [--json {...}]`:
+  a work order, what a person may do with it, and doing it — through the action registry
+  (complaints/actions.py), as `onewindow cases act` does for cases.
 Bad input exits 2 with one line and leaves the database unchanged."""
 
 from __future__ import annotations
@@ -123,8 +127,122 @@ def cmd_sample(args) -> None:
     print(f"写入 wrote {n} 条样例工单 sample orders to {args.file}")
 
 
+def _acting(args):
+    """The account acting (--as) and the order as that account sees it (one it may not see: not found)."""
+    from onewindow.core.errors import DomainError
+    from onewindow.orgs.models import User
+
+    from .selectors import get_order_for
+
+    user = User.objects.filter(username=args.username.strip(), is_active=True).first()
+    if user is None:
+        raise CommandFailed(f"没有启用的账号 {args.username} / no active account with that username")
+    try:
+        return user, get_order_for(user, args.number.strip())
+    except DomainError as exc:
+        raise CommandFailed(f"{exc.message} / no such work order visible to {args.username}") from None
+
+
+def _params(action, pairs: list[str], raw_json: str | None) -> dict:
+    import json
+
+    params: dict = {}
+    if raw_json:
+        try:
+            params = json.loads(raw_json)
+        except json.JSONDecodeError as exc:
+            raise CommandFailed(f"--json 不是合法的 JSON / is not valid JSON: {exc.msg}") from None
+        if not isinstance(params, dict):
+            raise CommandFailed("--json 应为键值对象 / must be a JSON object")
+    fields = action.params.model_fields
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise CommandFailed(f"--param 应为 key=value / must be key=value, got {pair!r}")
+        if key not in fields:
+            raise CommandFailed(f"params.{key}: 没有这个参数 / unknown parameter; {action.name} takes: "
+                                f"{', '.join(fields) or '(none)'}")
+        params[key] = value
+    return params
+
+
+def cmd_act(args) -> None:
+    from onewindow.core.errors import DomainError
+
+    from .actions import registry
+    from .models import WorkOrder
+
+    user, order = _acting(args)
+    try:
+        action = registry.get(args.action)
+    except DomainError as exc:
+        raise CommandFailed(exc.message) from None
+    params = _params(action, args.param or [], args.json)
+    try:
+        registry.perform(user, order, action.name, params, strict=False)
+    except DomainError as exc:
+        where = f"params.{exc.field}: " if exc.field and exc.field.split(".")[0] in action.params.model_fields else ""
+        raise CommandFailed(f"{where}{exc.message}") from None
+    order = WorkOrder.objects.get(pk=order.pk)
+    print(f"{action.done_message} 工单 {order.number} 状态：{order.get_state_display()} ({order.state})")
+
+
+def cmd_actions(args) -> None:
+    import json
+
+    from .actions import registry
+
+    user, order = _acting(args)
+    offers = registry.offers(user, order)
+    if args.json:
+        print(json.dumps([offer.as_dict() for offer in offers], ensure_ascii=False, indent=2))
+        return
+    if not offers:
+        print(f"{args.username} 现在不能对工单 {order.number} 办理任何动作 / no action available")
+    for offer in offers:
+        params = ", ".join(f"{name}{'' if info.is_required() else '?'}"
+                           for name, info in offer.action.params.model_fields.items())
+        print(f"{offer.name}\t{offer.action.label}\t({params})")
+        for name, options in offer.choices.items():
+            listed = "；".join(f"{c.value}={c.label}" for c in options[:12])
+            print(f"    {name}: {listed}{' …' if len(options) > 12 else ''}")
+
+
+def cmd_show(args) -> None:
+    from . import selectors
+
+    order = selectors.WorkOrder.objects.select_related("department").filter(number=args.number.strip()).first()
+    if order is None:
+        raise CommandFailed(f"没有工单 {args.number} / no such work order")
+    print(f"{order.number} {order.get_kind_display()} {order.get_channel_display()} · {order.get_state_display()}")
+    print(f"  {order.title}")
+    print(f"  承办单位 unit: {order.department.name if order.department else '—'}; 答复期限 due: "
+          f"{order.clock_due_on or '—'}; 灯 light: {selectors.light_of(order) or '—'}")
+    for event in selectors.timeline(order):
+        print(f"  {event.occurred_at:%Y-%m-%d %H:%M} {event.action.rsplit('.', 1)[-1]} {event.reason[:60]}")
+
+
+def cmd_orders(args) -> None:
+    from onewindow.workflow.clock import Light
+
+    from . import selectors
+    from .models import OrderState
+
+    if args.state and args.state not in OrderState.values:
+        raise CommandFailed(f"--state: {', '.join(OrderState.values)}")
+    lights = [*Light.values, "open"]
+    if args.light and args.light not in lights:
+        raise CommandFailed(f"--light: {', '.join(lights)}")
+    rows = selectors.filter_orders(selectors.WorkOrder.objects.select_related("department"), light=args.light,
+                                   state=args.state).order_by("clock_due_on", "id")[: args.limit]
+    for order in rows:
+        print(f"{order.number}\t{order.get_state_display()}\t{selectors.light_of(order) or '—'}\t"
+              f"{order.clock_due_on or '—'}\t{order.department.name if order.department else '—'}\t{order.title}")
+
+
 def register(sub) -> None:
-    complaints = sub.add_parser("complaints", help="complaint centre: learn and measure the dispatch suggestion")
+    complaints = sub.add_parser("complaints", help="complaint centre: work orders and the dispatch suggestion")
     csub = complaints.add_subparsers(dest="complaints_command", metavar="ACTION", required=True)
     p = csub.add_parser("learn", help="learn from past work orders (UTF-8 CSV with columns text,unit)")
     p.add_argument("file", metavar="FILE")
@@ -153,3 +271,25 @@ def register(sub) -> None:
                    help="core phrasings: seen = 3 in 4 per topic, unseen = the other one (default all)")
     p.add_argument("--label-noise", type=float, default=0.08, help="share sent to a neighbouring unit (default 0.08)")
     p.set_defaults(func=cmd_sample)
+    p = csub.add_parser("orders", help="list work orders (by light or state), earliest deadline first")
+    p.add_argument("--light", default="", help="green, yellow, red, paused, on_time, late or open")
+    p.add_argument("--state", default="", help="registered, dispatched, returned, handling, replied, closed")
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(func=cmd_orders)
+    p = csub.add_parser("show", help="print a work order and its record")
+    p.add_argument("number")
+    p.set_defaults(func=cmd_show)
+    p = csub.add_parser("actions", help="list the actions a person may take on a work order now")
+    p.add_argument("number")
+    p.add_argument("--as", dest="username", required=True, metavar="USERNAME", help="the account acting")
+    p.add_argument("--json", action="store_true", help="print JSON (as GET /api/v1/complaints/{number}/actions)")
+    p.set_defaults(func=cmd_actions)
+    p = csub.add_parser("act", help="act on a work order as a person (the same actions as the pages and API)",
+                        description="e.g. onewindow complaints act TS202612070001 dispatch --as supervisor "
+                                    "--param department_id=3")
+    p.add_argument("number")
+    p.add_argument("action", help="dispatch, sign, return, reply, follow_up, close (see `complaints actions`)")
+    p.add_argument("--as", dest="username", required=True, metavar="USERNAME", help="the account acting")
+    p.add_argument("--param", action="append", metavar="KEY=VALUE", help="a parameter (repeatable)")
+    p.add_argument("--json", metavar="JSON", help="the parameters as a JSON object")
+    p.set_defaults(func=cmd_act)

@@ -26,6 +26,7 @@ class Kind(models.TextChoices):
 class Channel(models.TextChoices):
     SMS = "sms", _("短信")
     PORTAL = "portal", _("站内消息")
+    EMAIL = "email", _("电子邮件")
 
 
 class Notification(models.Model):
@@ -78,3 +79,38 @@ class OutboxCursor(models.Model):
 
     def __str__(self):
         return f"{self.name} @ {self.last_event_id}"
+
+
+class OrderMessage(models.Model):
+    """A message about a work order to its complainant or to staff (notify/orders.py): one per (event,
+    recipient), kept even when it is not sent anywhere (the outbox is the record)."""
+
+    order_number = models.CharField(_("工单编号"), max_length=20)
+    kind = models.CharField(_("类别"), max_length=24)
+    recipient = models.CharField(_("接收人"), max_length=40, help_text=_("complainant（诉求人）或 user:<账号 id>"))
+    user = models.ForeignKey("orgs.User", models.CASCADE, null=True, blank=True, related_name="+",
+                             verbose_name=_("接收账号"))
+    phone = models.CharField(_("手机号"), max_length=30, blank=True)
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    text = models.TextField(_("内容"))
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    source_event = models.ForeignKey("audit.AuditEvent", models.PROTECT, related_name="+",
+                                     verbose_name=_("来源事件"), db_index=False)
+    created_at = models.DateTimeField(_("生成时间"))
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次发送时间"), null=True, blank=True)
+    last_error = models.TextField(_("最近一次错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("工单消息")
+        verbose_name_plural = _("工单消息")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["source_event", "recipient"],
+                                               name="order_message_once_per_event_recipient")]
+        indexes = [models.Index(fields=["order_number", "created_at"], name="order_message_order_idx"),
+                   models.Index(fields=["next_attempt_at"], condition=Q(delivered_at__isnull=True),
+                                name="order_message_pending_idx")]
+
+    def __str__(self):
+        return f"{self.order_number} {self.kind} → {self.recipient}"

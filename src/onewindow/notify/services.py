@@ -53,9 +53,13 @@ class DispatchReport:
 def dispatch(*, now: datetime | None = None) -> DispatchReport:
     """One run of the outbox: collect new notifications, then deliver what is due."""
     now = now or timezone.now()
+    from . import orders
+
     report = collect(now=now)
+    report.created += orders.collect(now=now)
     delivered, failed = deliver(now=now)
-    report.delivered, report.failed = delivered, failed
+    order_delivered, order_failed = orders.deliver(now=now)
+    report.delivered, report.failed = delivered + order_delivered, failed + order_failed
     return report
 
 

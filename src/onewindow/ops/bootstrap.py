@@ -57,6 +57,9 @@ def load_demo(*, history_size: int = 3000) -> list[str]:
     from onewindow.hall import sample as hall_sample
 
     report.append(f"大厅 hall: {hall_sample.load_sample_halls()}")
+    from onewindow.complaints import demo as complaints_demo
+
+    report.append(f"诉求工单 work orders: {complaints_demo.load_sample_orders()}")
     try:
         from onewindow.history import generator as history
     except ImportError:  # the sample history is not installed in this build

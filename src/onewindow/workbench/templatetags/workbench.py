@@ -27,6 +27,8 @@ LINKS = [
     ("workbench:appraisal", _("绩效考评"), {Role.SUPERVISOR, Role.ADMINISTRATOR}),
     ("workbench:reform", _("改革成效"), {Role.SUPERVISOR, Role.ADMINISTRATOR}),
     ("workbench:catalog_drafts", _("目录草稿"), {Role.ADMINISTRATOR}),
+    ("workbench:complaint_list", _("诉求工单"), {Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    ("workbench:complaint_queue", _("本单位工单"), {Role.APPROVER, Role.CHIEF_REPRESENTATIVE}),
 ]
 
 LIGHT_LABELS = {str(value): label for value, label in Light.choices}
