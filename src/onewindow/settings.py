@@ -103,6 +103,8 @@ INSTALLED_APPS = [
     "onewindow.workbench",
     "onewindow.api",
     "onewindow.complaints",
+    # Engineering-construction projects and getting electricity: stages in order under one committed total.
+    "onewindow.projects",
 ]
 
 # Follow-ups across apps, wired here at the composition root (docs/architecture.md): a lower app runs

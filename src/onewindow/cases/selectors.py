@@ -167,3 +167,8 @@ def case_departments(case: Case | str) -> list:
             seen.add(task.department_id)
             departments.append(task.department)
     return departments or [case.item.department]
+
+
+def project_cases(project_file) -> QuerySet[Case]:
+    """The cases submitted for a project (naming its file, `KeyProject`), oldest first."""
+    return Case.objects.filter(project=project_file).select_related("item").order_by("submitted_at", "id")
