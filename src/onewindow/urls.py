@@ -12,6 +12,7 @@ urlpatterns = [
     path("account/", include("onewindow.portal.account_urls")),
     path("", include("onewindow.portal.cases_urls")),
     path("", include("onewindow.portal.hall_urls")),
+    path("", include("onewindow.portal.projects_urls")),
     path("", include("onewindow.portal.urls")),
 ]
 

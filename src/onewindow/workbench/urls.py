@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import case_detail, catalog_drafts, dashboard, hall, home, inbox, intake, login, reports
+from . import case_detail, catalog_drafts, dashboard, hall, home, inbox, intake, login, projects, reports
 
 app_name = "workbench"
 urlpatterns = [
@@ -27,5 +27,10 @@ urlpatterns = [
     path("hall/windows/<int:window_id>/<slug:action>/", hall.window_action, name="hall_window_action"),
     path("hall/kiosk/", hall.kiosk, name="hall_kiosk"),
     path("hall/kiosk/tickets/<int:ticket_id>/", hall.ticket_slip, name="hall_ticket"),
+    path("projects/", projects.project_list, name="project_list"),
+    path("projects/mine/", projects.my_projects, name="my_projects"),
+    path("projects/<str:code>/", projects.project_detail, name="project_detail"),
+    path("projects/<str:code>/actions/<slug:action>/", projects.project_action, name="project_action"),
+    path("projects/<str:code>/coordinator/", projects.project_coordinator, name="project_coordinator"),
     path("reports/<int:report_id>/<slug:fmt>/", reports.report_file, name="report_file"),
 ]
