@@ -80,7 +80,9 @@ def not_found(request, exc):
 from . import calendar as _calendar  # noqa: E402
 from . import cases as _cases  # noqa: E402
 from . import catalog as _catalog  # noqa: E402
+from . import projects as _projects  # noqa: E402
 
 api.add_router("/", _catalog.router)
 api.add_router("/", _calendar.router)
 api.add_router("/", _cases.router)
+api.add_router("/", _projects.router)
