@@ -226,3 +226,14 @@ def test_measured_times_per_project_and_stage_against_the_commitment(world):
     social = next(s for s in summary if s.kind == "social")
     assert social.projects == 1 and social.closed == 0 and social.commitment == 35
     assert {s.kind: s.commitment for s in summary} == {"government": 70, "social": 35, "electricity": 30}
+
+
+def test_the_power_companys_own_stages_complete_without_cases_but_the_permit_stage_needs_its_case(world):
+    project = register(world, kind="electricity")
+    application, external, connection = stages_of(project)
+    services.start_stage(actor=world.clerk, project=project, stage_id=application.pk, now=at(2026, 11, 2))
+    services.complete_stage(actor=world.clerk, project=project, stage_id=application.pk, now=at(2026, 11, 4))
+    services.start_stage(actor=world.clerk, project=project, stage_id=external.pk, now=at(2026, 11, 5))
+    with pytest.raises(Conflict) as error:
+        services.complete_stage(actor=world.clerk, project=project, stage_id=external.pk, now=at(2026, 11, 6))
+    assert error.value.field == "stage_id" and "尚未关联办件" in error.value.message

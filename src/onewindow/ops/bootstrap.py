@@ -62,6 +62,10 @@ def load_demo(*, history_size: int = 3000) -> list[str]:
     except ImportError:  # the sample history is not installed in this build
         return report
     report.append(f"样例办件 sample history: {history.ensure_history(size=history_size)}")
+    # After the history (which is generated only while there are no cases): the projects' own cases.
+    from onewindow.projects import sample as project_sample
+
+    report.append(f"工程建设项目 projects: {project_sample.load_sample_projects()}")
     try:
         from onewindow.jobs import services as jobs
         from onewindow.notify import services as notify

@@ -30,6 +30,10 @@ class StageKind(models.TextChoices):
     POWER_CONNECTION = "power_connection", _("装表接电")
 
 
+# Stages whose work is not an administrative item (the power company's own application, scheme and
+# connection): completed when the staff confirm it, with no case to wait for.
+WITHOUT_CASES = frozenset({StageKind.POWER_APPLICATION.value, StageKind.POWER_CONNECTION.value})
+
 DEFAULT_COMMITMENTS = {ProjectKind.GOVERNMENT: 70, ProjectKind.SOCIAL: 35, ProjectKind.ELECTRICITY: 30}
 
 # Each stage's share of the total (the four stages of 工程建设项目审批制度改革; getting electricity's own).

@@ -293,9 +293,12 @@ def resume(*, actor, project: Project, now: datetime | None = None) -> Project:
 
 def stage_unfinished(stage: Stage) -> str | None:
     """Why the stage cannot be completed now (None: it can): every case attached to it has ended, at
-    least one was concluded, and each of its items has a concluded case."""
+    least one was concluded, and each of its items has a concluded case. A stage of the power company's
+    own work (plans.WITHOUT_CASES) with no items or cases completes when the staff confirm it."""
     links = list(stage.links.select_related("case", "case__item"))
     if not links:
+        if stage.kind in plans.WITHOUT_CASES and not stage.items.exists():
+            return None  # the power company's own work: confirmed by the staff
         return _("阶段“%(stage)s”尚未关联办件") % {"stage": stage.get_kind_display()}
     open_cases = [link.case.number for link in links if link.case.state not in FINAL_CASE_STATES]
     if open_cases:
