@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from onewindow.cases import selectors as case_selectors
@@ -86,7 +86,10 @@ def project_list(user, *, today: date, light: str = "", kind: str = "", centre_i
         rows = rows.filter(centre_id=centre_id)
     if key_only:
         rows = rows.filter(is_key=True)
-    return rows.order_by("clock_stopped_on", "clock_late_on", "-registered_at", "id")
+    # Open first (the nearest deadline first, those not started after them), then the closed ones, the
+    # most recently closed first; the same order on both databases (NULLs placed explicitly).
+    return rows.order_by(F("clock_stopped_on").desc(nulls_first=True), F("clock_late_on").asc(nulls_last=True),
+                         "-registered_at", "id")
 
 
 def light_counts(*, today: date, centre_ids: set[int] | list[int] | None = None, kind: str = "",
