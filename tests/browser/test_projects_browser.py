@@ -73,6 +73,7 @@ def test_the_coordinator_and_the_public_progress(project_site, desktop, phone, s
     desktop.get_by_role("link", name="我的帮办项目").click()
     rows = desktop.locator("tbody tr").all_inner_texts()
     assert any("GC-2026-001" in row for row in rows) and not any("SH-2026-002" in row for row in rows)
+    desktop.screenshot(path=str(screenshot_dir / "projects-coordinator.png"), full_page=True)
     project = Project.objects.get(code="SH-2026-001")
     phone.goto(f"{project_site}/projects/progress/?code={project.code}&query_code={project.query_code}")
     assert "边贸通物流园仓储中心" in phone.content() and phone.locator("svg.project-timeline").count() == 1

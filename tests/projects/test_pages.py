@@ -127,3 +127,16 @@ def test_a_completed_stage_late_inside_an_on_time_project_is_flagged_on_the_page
     page = client.get(reverse("workbench:project_detail", args=[project.code])).content.decode()
     assert "阶段超时" in page and "项目总时限内仍可按时办结" in page
     assert date(2026, 9, 18).isoformat() in page
+
+
+def test_the_project_pages_in_english(client, world, projects, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(world.clerk)
+    listing = client.get(reverse("workbench:project_list")).content.decode()
+    assert "Construction projects" in listing and "Getting electricity" in listing
+    page = client.get(reverse("workbench:project_detail", args=["DL-2026-001"])).content.decode()
+    assert "Stage timeline" in page and "Power application and supply scheme" in page
+    assert "Wait for applicant" in page
+    late = projects["late"]
+    public = client.get(reverse("portal_projects:progress"), {"code": late.code, "query_code": late.query_code})
+    assert "Construction project progress" in public.content.decode()

@@ -22,6 +22,8 @@ from onewindow.core.throttle import ScopedThrottle
 from onewindow.orgs import selectors as orgs_selectors
 from onewindow.projects import access, selectors, services
 from onewindow.projects.actions import registry
+from onewindow.projects.measure import measured_days
+from onewindow.workflow import clock
 
 from .auth import API_AUTH
 from .case_schemas import AvailableActionOut, ErrorOut
@@ -152,12 +154,17 @@ def _clock(obj, today: date, light, used) -> dict:
 
 
 def project_out(project, *, today: date, detail: bool = False, public: bool = False) -> dict:
-    view = selectors.view(project, today=today, with_cases=detail and not public)
+    """A project as the API shows it; its stages only in `detail` (a list reads no stage)."""
+    if detail:
+        view = selectors.view(project, today=today, with_cases=not public)
+        light, used = view.light, view.used
+    else:
+        light, used = clock.light(project, today=today), measured_days(project, today=today)
     out = {"code": project.code, "name": project.name, "kind": project.kind, "kind_label": project.get_kind_display(),
            "state": project.state, "is_key": project.is_key, "centre": project.centre.code,
            "applicant_name": project.file.applicant.name,
            "coordinator": None if public or project.file.agent is None else project.file.agent.get_username(),
-           "commitment": project.clock_limit, "clock": _clock(project, today, view.light, view.used)}
+           "commitment": project.clock_limit, "clock": _clock(project, today, light, used)}
     if detail:
         out["stages"] = [{"id": row.stage.pk, "order": row.stage.order, "kind": row.stage.kind,
                           "kind_label": row.stage.get_kind_display(), "state": row.stage.state,

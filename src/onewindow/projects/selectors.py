@@ -28,6 +28,9 @@ LIGHT_FILTERS = ("open", *Light.values)
 # A stage that ran over inside a project that is (so far) within its commitment.
 LATE_STAGE_LIGHTS = {Light.LATE, Light.RED}
 PROJECT_WITHIN = {Light.GREEN, Light.YELLOW, Light.PAUSED, Light.ON_TIME}
+# Open first (the nearest deadline first, those not started after them), then the closed ones, the most
+# recently closed first; the same order on both databases (NULLs placed explicitly).
+OPEN_FIRST = (F("clock_stopped_on").desc(nulls_first=True), F("clock_late_on").asc(nulls_last=True))
 
 
 def projects() -> QuerySet[Project]:
@@ -65,7 +68,7 @@ def get_by_query(code: str, query_code: str) -> Project:
 
 def coordinated_by(user) -> QuerySet[Project]:
     """帮办: the key projects the account coordinates, open first, the nearest deadline first."""
-    return projects().filter(file__agent=user).order_by("state", "clock_late_on", "code")
+    return projects().filter(file__agent=user).order_by(*OPEN_FIRST, "code")
 
 
 def project_list(user, *, today: date, light: str = "", kind: str = "", centre_id: int | None = None,
@@ -86,10 +89,7 @@ def project_list(user, *, today: date, light: str = "", kind: str = "", centre_i
         rows = rows.filter(centre_id=centre_id)
     if key_only:
         rows = rows.filter(is_key=True)
-    # Open first (the nearest deadline first, those not started after them), then the closed ones, the
-    # most recently closed first; the same order on both databases (NULLs placed explicitly).
-    return rows.order_by(F("clock_stopped_on").desc(nulls_first=True), F("clock_late_on").asc(nulls_last=True),
-                         "-registered_at", "id")
+    return rows.order_by(*OPEN_FIRST, "-registered_at", "id")
 
 
 def light_counts(*, today: date, centre_ids: set[int] | list[int] | None = None, kind: str = "",
