@@ -38,7 +38,7 @@ class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class ClockOut(Out):
+class ProjectClockOut(Out):
     started_on: date | None = Field(description="计时起始日（首个阶段启动日）")
     limit: int = Field(description="时限（工作日）：项目为承诺总时限，阶段为阶段时限")
     paused_days: int = Field(description="不计时的工作日（阶段之间、等待申请人）")
@@ -49,22 +49,22 @@ class ClockOut(Out):
     used: int | None = Field(description="实际用时（工作日）")
 
 
-class CaseRefOut(Out):
+class ProjectCaseOut(Out):
     number: str
     item: str
     state: str
 
 
-class StageOut(Out):
+class ProjectStageOut(Out):
     id: int
     order: int
     kind: str
     kind_label: str
     state: str
-    clock: ClockOut
+    clock: ProjectClockOut
     late_inside_on_time: bool = Field(description="阶段超时而项目仍在承诺总时限内")
     items: list[str] = Field(description="阶段事项编码")
-    cases: list[CaseRefOut]
+    cases: list[ProjectCaseOut]
 
 
 class ProjectOut(Out):
@@ -78,8 +78,8 @@ class ProjectOut(Out):
     applicant_name: str
     coordinator: str | None = Field(description="帮办（重点项目）账号")
     commitment: int = Field(description="承诺总时限（工作日）")
-    clock: ClockOut
-    stages: list[StageOut] | None = None
+    clock: ProjectClockOut
+    stages: list[ProjectStageOut] | None = None
 
 
 class ProjectPage(Out):
@@ -89,7 +89,7 @@ class ProjectPage(Out):
     results: list[ProjectOut]
 
 
-class RegisterIn(BaseModel):
+class ProjectRegisterIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: str = Field(max_length=40, description="项目编号（3–40 位字母、数字或连字符）")
     name: str = Field(max_length=200, description="项目名称")
@@ -101,7 +101,7 @@ class RegisterIn(BaseModel):
     location: str = Field("", max_length=200, description="建设地点")
 
 
-class CountsOut(Out):
+class ProjectCountsOut(Out):
     green: int
     yellow: int
     red: int
@@ -111,7 +111,7 @@ class CountsOut(Out):
     open: int
 
 
-class MeasuredStageOut(Out):
+class MeasuredProjectStageOut(Out):
     order: int
     kind: str
     limit: int
@@ -119,7 +119,7 @@ class MeasuredStageOut(Out):
     light: str | None
 
 
-class MeasuredOut(Out):
+class MeasuredProjectOut(Out):
     code: str
     name: str
     kind: str
@@ -127,10 +127,10 @@ class MeasuredOut(Out):
     commitment: int
     used: int | None
     light: str | None
-    stages: list[MeasuredStageOut]
+    stages: list[MeasuredProjectStageOut]
 
 
-class KindSummaryOut(Out):
+class ProjectKindSummaryOut(Out):
     kind: str
     label: str
     commitment: int
@@ -141,9 +141,9 @@ class KindSummaryOut(Out):
     stages_late: int
 
 
-class MeasuredTimesOut(Out):
-    projects: list[MeasuredOut]
-    kinds: list[KindSummaryOut]
+class ProjectMeasuredTimesOut(Out):
+    projects: list[MeasuredProjectOut]
+    kinds: list[ProjectKindSummaryOut]
 
 
 def _clock(obj, today: date, light, used) -> dict:
@@ -203,7 +203,7 @@ def list_projects(request, light: str = Query("", max_length=10, description="op
              summary="登记项目 Register a project",
              description="登记工程建设项目：按类型生成各阶段（阶段时限合计为承诺总时限：政府投资 70、社会投资 35、"
                          "获得电力 30 个工作日）。须为牵头中心的窗口人员或效能办。")
-def register_project(request, body: RegisterIn):
+def register_project(request, body: ProjectRegisterIn):
     centre = orgs_selectors.centre_by_code(body.centre)
     if centre is None:
         raise ValidationError(_("没有编码为 %(c)s 的中心") % {"c": body.centre}, field="centre")
@@ -217,7 +217,7 @@ def register_project(request, body: RegisterIn):
                                    detail=True))
 
 
-@router.get("/projects/board", auth=API_AUTH, response={200: CountsOut, **ERRORS},
+@router.get("/projects/board", auth=API_AUTH, response={200: ProjectCountsOut, **ERRORS},
             summary="项目红黄绿灯计数 The board's counts",
             description="本人可见项目按红黄绿灯的计数（与列表按灯筛选的条数一致）。")
 def board(request):
@@ -225,7 +225,7 @@ def board(request):
                                               queryset=selectors.visible_to(request.auth)))
 
 
-@router.get("/projects/measured", auth=API_AUTH, response={200: MeasuredTimesOut, **ERRORS},
+@router.get("/projects/measured", auth=API_AUTH, response={200: ProjectMeasuredTimesOut, **ERRORS},
             summary="实测用时 Measured times against the commitment",
             description="每个项目及其各阶段的实测用时（工作日，扣除不计时）与承诺时限对照，及按类型汇总。限效能办。")
 def measured(request, kind: str = Query("", max_length=16), since: date | None = None, until: date | None = None):

@@ -39,7 +39,7 @@ def _next_stage(project: Project) -> Stage | None:
     return project.stages.filter(state=StageState.PENDING).order_by("order").first()
 
 
-class StartStageParams(Params):
+class ProjectStartStageParams(Params):
     stage_id: int = Field(title=gettext_noop("阶段"), description="要启动的阶段 id（须为下一个未开始的阶段）")
     item_ids: list[int] = Field(default_factory=list, max_length=services.MAX_ITEMS_PER_STAGE,
                                 title=gettext_noop("本阶段事项"),
@@ -64,7 +64,7 @@ def _start_blocked(project: Project) -> str | None:
     return None
 
 
-class AttachCasesParams(Params):
+class ProjectAttachCasesParams(Params):
     case_ids: list[int] = Field(min_length=1, max_length=services.MAX_CASES_PER_ATTACH, title=gettext_noop("办件"),
                                 description="为本项目申请的办件 id，关联到进行中的阶段")
 
@@ -80,7 +80,7 @@ def _needs_running(project: Project) -> str | None:
     return None
 
 
-class WaitParams(Params):
+class ProjectWaitParams(Params):
     reason: LongText = Field(title=gettext_noop("需要申请人做什么"), max_length=services.REASON_MAX,
                              description="如：补充设计文件、修改总平面图（必填）")
 
@@ -94,7 +94,7 @@ def _wait_blocked(project: Project) -> str | None:
     return None
 
 
-class ResumeParams(Params):
+class ProjectResumeParams(Params):
     pass
 
 
@@ -105,7 +105,7 @@ def _resume_blocked(project: Project) -> str | None:
     return None
 
 
-class CompleteStageParams(Params):
+class ProjectCompleteStageParams(Params):
     stage_id: int = Field(title=gettext_noop("阶段"), description="进行中的阶段 id（其办件均已办结）")
 
 
@@ -121,7 +121,7 @@ def _complete_blocked(project: Project) -> str | None:
     return services.stage_unfinished(running)
 
 
-class CloseParams(Params):
+class ProjectCloseParams(Params):
     pass
 
 
@@ -132,35 +132,35 @@ def _close_blocked(project: Project) -> str | None:
     return None
 
 
-def _start(actor, project, p: StartStageParams, now: datetime | None):
+def _start(actor, project, p: ProjectStartStageParams, now: datetime | None):
     return services.start_stage(actor=actor, project=project, stage_id=p.stage_id, item_ids=p.item_ids, now=now)
 
 
 for _action in (
-    Action("start_stage", gettext_lazy("启动阶段"), gettext_lazy("阶段已启动，开始计时。"), StartStageParams,
+    Action("start_stage", gettext_lazy("启动阶段"), gettext_lazy("阶段已启动，开始计时。"), ProjectStartStageParams,
            ("start_stage",), _manager, _start, choices=_start_choices, blocked=_start_blocked,
            description="各阶段依次办理：启动下一个未开始的阶段，阶段与项目开始（或恢复）计时"),
-    Action("attach_cases", gettext_lazy("关联办件"), gettext_lazy("办件已关联到进行中的阶段。"), AttachCasesParams,
+    Action("attach_cases", gettext_lazy("关联办件"), gettext_lazy("办件已关联到进行中的阶段。"), ProjectAttachCasesParams,
            ("attach_cases",), _assistant,
            lambda actor, project, p, now: services.attach_cases(actor=actor, project=project, case_ids=p.case_ids,
                                                                 now=now),
            choices=_attach_choices, blocked=_needs_running,
            description="为本项目申请的办件关联到进行中的阶段，其事项成为本阶段事项"),
-    Action("wait_for_applicant", gettext_lazy("等待申请人"), gettext_lazy("已暂停计时，等待申请人。"), WaitParams,
+    Action("wait_for_applicant", gettext_lazy("等待申请人"), gettext_lazy("已暂停计时，等待申请人。"), ProjectWaitParams,
            ("wait_for_applicant",), _assistant,
            lambda actor, project, p, now: services.wait_for_applicant(actor=actor, project=project, reason=p.reason,
                                                                       now=now),
            blocked=_wait_blocked, description="需要建设单位补充或修改时，项目和进行中阶段的计时暂停"),
-    Action("resume", gettext_lazy("恢复计时"), gettext_lazy("已恢复计时。"), ResumeParams, ("resume",), _assistant,
+    Action("resume", gettext_lazy("恢复计时"), gettext_lazy("已恢复计时。"), ProjectResumeParams, ("resume",), _assistant,
            lambda actor, project, p, now: services.resume(actor=actor, project=project, now=now),
            blocked=_resume_blocked),
-    Action("complete_stage", gettext_lazy("完成阶段"), gettext_lazy("阶段已完成。"), CompleteStageParams,
+    Action("complete_stage", gettext_lazy("完成阶段"), gettext_lazy("阶段已完成。"), ProjectCompleteStageParams,
            ("complete_stage",), _manager,
            lambda actor, project, p, now: services.complete_stage(actor=actor, project=project, stage_id=p.stage_id,
                                                                   now=now),
            choices=_complete_choices, blocked=_complete_blocked,
            description="阶段的办件均已办结、每个事项都有办结的办件时，完成本阶段"),
-    Action("close", gettext_lazy("项目办结"), gettext_lazy("项目已办结。"), CloseParams, ("close",), _manager,
+    Action("close", gettext_lazy("项目办结"), gettext_lazy("项目已办结。"), ProjectCloseParams, ("close",), _manager,
            lambda actor, project, p, now: services.close_project(actor=actor, project=project, now=now),
            blocked=_close_blocked, description="各阶段均已完成，项目计时结束"),
 ):
