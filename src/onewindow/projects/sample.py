@@ -190,7 +190,7 @@ def _play(spec: Spec, *, today: date, ctx: dict) -> Project:
         project = services.wait_for_applicant(actor=clerk, project=project, reason="请按审查意见修改消防设计文件后重新提交",
                                               now=_at(_workdays_back(today, spec.waiting), 15))
     if spec.close:
-        stopped = max(s.clock_stopped_on for s in project.stages.all())
+        stopped = max(s.clock_stopped_on for s in project.stages.all() if s.clock_stopped_on is not None)
         project = services.close_project(actor=clerk, project=project, now=_at(stopped, 17))
     return project
 
