@@ -118,6 +118,8 @@ INSTALLED_APPS = [
     # Performance appraisal (绩效考评) and the reform dashboard, measured from the cases.
     "onewindow.appraisal",
     "onewindow.reform",
+    # Engineering-construction projects and getting electricity: stages in order under one committed total.
+    "onewindow.projects",
 ]
 
 # Follow-ups across apps, wired here at the composition root (docs/architecture.md): a lower app runs

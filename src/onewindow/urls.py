@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("onewindow.portal.ratings_urls")),
     path("", include("onewindow.portal.appraisal_urls")),
     path("", include("onewindow.portal.complaints_urls")),
+    path("", include("onewindow.portal.projects_urls")),
     path("", include("onewindow.portal.urls")),
 ]
 

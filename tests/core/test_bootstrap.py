@@ -44,10 +44,13 @@ def test_demo_accounts_and_history_are_loaded_once():
     bootstrap.init(with_sample_catalog=True)
     first = bootstrap.load_demo(history_size=200)
     from onewindow.cases.models import Case
+    from onewindow.projects.models import Project
 
-    assert Case.objects.count() == 200
+    history = Case.objects.filter(project__isnull=True)  # the sample projects' cases come on top
+    assert history.count() == 200 and Project.objects.count() == 10
+    project_cases = Case.objects.filter(project__isnull=False).count()
     bootstrap.load_demo(history_size=200)
-    assert Case.objects.count() == 200
+    assert history.count() == 200 and Case.objects.filter(project__isnull=False).count() == project_cases
     assert any("demo accounts" in line for line in first)
 
 

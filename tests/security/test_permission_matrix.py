@@ -22,6 +22,13 @@ from .conftest import APPLICANTS, ROLES, SEES, STAFF, Matrix, build_matrix
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _no_progress_throttle(settings):
+    # Every role asks every public progress door (cases' and projects', pages and API) within the
+    # minute: the shared per-address budget is tested on its own (tests/security), not here.
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "progress": "off"}
+
 LOGIN = "login"  # 302 to settings.LOGIN_URL (the staff sign-in)
 APPLICANT_LOGIN = "applicant_login"  # 302 to the applicants' own sign-in on the public site
 MY_CASES = "my_cases"  # 302 to the applicant's own cases
@@ -36,7 +43,7 @@ PUBLIC_PAGES = {
     "portal:reform", "portal_cases:track", "portal_cases:certificate_verify", "workbench:login",
     "portal_account:login", "portal_account:register",
     "api:openapi-json", "api:openapi-view",
-    "portal_hall:halls", "portal_hall:hall", "portal_hall:screen",
+    "portal_hall:halls", "portal_hall:hall", "portal_hall:screen", "portal_projects:progress",
     "portal_complaints:file", "portal_complaints:track",
     "open311:index", "open311:discovery", "open311:services", "open311:service", "open311:requests",
     "open311:updates",
@@ -165,6 +172,14 @@ def expected_page(name: str, role: str, target: str | None) -> set[int] | str:
     if name == "workbench:complaint_detail":
         return {404}  # no such work order (who may see one: tests/complaints/test_pages.py)
     if name == "workbench:complaint_action":
+        return {404, 405}  # never by GET
+    if name == "workbench:project_list":
+        return {200} if role in CASE_LIST_STAFF else {404}  # who sees which project: tests/projects/
+    if name == "workbench:my_projects":
+        return {200} if role == "agent" else {404}  # the coordinator's (帮办) key projects
+    if name == "workbench:project_detail":
+        return {404}  # no such project (who may see one: tests/projects/test_pages.py)
+    if name in ("workbench:project_action", "workbench:project_coordinator"):
         return {404, 405}  # never by GET
     raise KeyError(name)
 
@@ -303,6 +318,8 @@ def expected_api(method: str, path: str, role: str, target: str | None) -> set[i
         return {200}
     if path.startswith("/api/v1/complaints/{number}"):
         return {404, 422}  # no work order has a case's number (who sees one: tests/complaints/test_api.py)
+    if (method, path) == ("GET", "/api/v1/projects/progress/{code}"):
+        return {404}  # public, by number and query code; the matrix names no project (tests/projects/)
     if role == "anonymous":
         return {401}
     if (method, path) in (("POST", "/api/v1/cases"), ("POST", "/api/v1/bundles/{code}/applications")):
@@ -317,6 +334,16 @@ def expected_api(method: str, path: str, role: str, target: str | None) -> set[i
         # A stranger learns nothing (404) before any rule is checked; a viewer is told why the empty
         # denial cannot be done (no reason, not their task, not in this state).
         return {400, 403, 409, 422} if role in SEES[target] else {404}
+    if (method, path) in (("GET", "/api/v1/projects"), ("GET", "/api/v1/projects/board")):
+        return {200}  # each sees the projects of their own scope (tests/projects/test_api.py)
+    if (method, path) == ("POST", "/api/v1/projects"):
+        return {422}  # the body does not match the schema
+    if (method, path) == ("GET", "/api/v1/projects/measured"):
+        return {200} if role in ("supervisor", "administrator") else {403}
+    if (method, path) in (("GET", "/api/v1/projects/{code}"), ("GET", "/api/v1/projects/{code}/actions")):
+        return {404}  # no such project
+    if (method, path) == ("POST", "/api/v1/projects/{code}/actions"):
+        return {404, 422}  # no such project; the cases' denial is no project action
     raise KeyError((method, path))
 
 
@@ -343,7 +370,8 @@ def _api_call(m: Matrix, extras: dict, method: str, path: str, operation: dict, 
         # Submissions get a body that breaks the schema (the matrix checks the door, not the rules,
         # and must not create cases); actions get a denial without a reason.
         body = ({"action": "deny", "params": {"task_id": case.tasks.order_by("id").last().pk, "reason": ""}}
-                if path.endswith("/actions")
+                if path.endswith("/actions") and case is not None
+                else {"action": "deny", "params": {}} if path.endswith("/actions")
                 else {"provided_material_ids": "not-a-list"})
     return url, query, body
 

@@ -82,6 +82,7 @@ from . import calendar as _calendar  # noqa: E402
 from . import cases as _cases  # noqa: E402
 from . import catalog as _catalog  # noqa: E402
 from . import complaints as _complaints  # noqa: E402
+from . import projects as _projects  # noqa: E402
 from . import ratings as _ratings  # noqa: E402
 
 api.add_router("/", _catalog.router)
@@ -90,3 +91,4 @@ api.add_router("/", _cases.router)
 api.add_router("/", _ratings.router)
 api.add_router("/", _appraisal.router)
 api.add_router("/", _complaints.router)
+api.add_router("/", _projects.router)

@@ -14,7 +14,7 @@ from onewindow.orgs.models import Role
 
 from . import access
 from .inputs import moment
-from .models import Case
+from .models import Case, KeyProject
 from .states import FINAL_CASE_STATES
 from .transitions import lock_case, record_event
 
@@ -52,3 +52,12 @@ def assign_agent(*, actor, case: Case | None = None, project=None, agent, now: d
             record_event(member, "agent_assigned", actor=actor, now=now,
                          data={"agent": agent.get_username(), "project": project.code})
     return project
+
+
+def open_project_file(*, code: str, name: str, applicant) -> KeyProject:
+    """The file the cases of a project point at (`Case.project`; its agent, 帮办, acts for the builder on
+    every case of the project). Opened by the projects app when it registers a project, inside its
+    transaction; a code already on file is refused."""
+    if KeyProject.objects.filter(code=code).exists():
+        raise Conflict(_("项目编号 %(code)s 已存在") % {"code": code}, field="code")
+    return KeyProject.objects.create(code=code, name=name, applicant=applicant)

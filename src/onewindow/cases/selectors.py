@@ -329,3 +329,8 @@ def staff_case_list(user: Any, filters: CaseFilters, *, today: date) -> QuerySet
 
 def _midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def project_cases(project_file: Any) -> QuerySet[Case]:
+    """The cases submitted for a project (naming its file, `KeyProject`), oldest first."""
+    return Case.objects.filter(project=project_file).select_related("item").order_by("submitted_at", "id")

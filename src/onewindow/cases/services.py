@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from . import deadlines
-from .agents import assign_agent
+from .agents import assign_agent, open_project_file
 from .approval import (
     approve_task,
     deny_task,
@@ -39,7 +39,7 @@ from .transitions import lock_case, record_event
 __all__ = [
     "accept_case", "approve_task", "assign_agent", "certificate_digest", "conclude_case", "deem_accepted",
     "deem_refused", "deem_withdrawn", "deny_task",
-    "end_special_procedure", "extend_case", "intake_at_window", "is_genuine", "record_payment",
+    "end_special_procedure", "extend_case", "intake_at_window", "is_genuine", "open_project_file", "record_payment",
     "recompute_open_deadlines", "recompute_provisional_deadlines", "refuse_case", "request_supplement", "start_special_procedure",
     "submit_bundle", "submit_case", "supply_supplement", "supply_waived_material", "withdraw_case",
 ]

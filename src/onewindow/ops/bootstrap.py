@@ -73,6 +73,11 @@ def load_demo(*, history_size: int = 3000) -> list[str]:
     from onewindow.supervision import sample as supervision_sample
 
     report.append(f"效能监察 supervision: {supervision_sample.load_sample_supervision()}")
+
+    # After the history (which is generated only while there are no cases): the projects' own cases.
+    from onewindow.projects import sample as project_sample
+
+    report.append(f"工程建设项目 projects: {project_sample.load_sample_projects()}")
     try:
         from onewindow.jobs import services as jobs
         from onewindow.notify import services as notify

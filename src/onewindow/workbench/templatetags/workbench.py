@@ -15,6 +15,8 @@ LINKS = [
     ("workbench:hall_calling", _("叫号"), {Role.WINDOW_CLERK}),
     ("workbench:inbox", _("待办任务"), {Role.APPROVER, Role.CHIEF_REPRESENTATIVE}),
     ("workbench:case_list", _("办件"), {Role.WINDOW_CLERK, Role.AGENT, Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    ("workbench:project_list", _("工程项目"), {Role.WINDOW_CLERK, Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    ("workbench:my_projects", _("我的帮办项目"), {Role.AGENT}),
     ("workbench:dashboard", _("看板"), {Role.WINDOW_CLERK, Role.APPROVER, Role.CHIEF_REPRESENTATIVE, Role.SUPERVISOR,
                                        Role.ADMINISTRATOR}),
     ("workbench:reports", _("报表"), {Role.WINDOW_CLERK, Role.AGENT, Role.SUPERVISOR, Role.ADMINISTRATOR}),
