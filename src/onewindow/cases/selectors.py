@@ -21,7 +21,7 @@ from .progress import BundleProgress, Progress, bundle_progress, progress, with_
 from .states import OPEN_TASK_STATES, TaskState
 
 __all__ = ["Progress", "bundle_progress", "cases_visible_to", "filter_by_light", "get_bundle_by_query",
-           "get_case_by_query", "get_case_for", "inbox", "inbox_list", "light", "with_light", "progress", "verify_certificate", "with_progress_facts"]
+           "get_case_by_query", "get_case_for", "held_certificate_types", "inbox", "inbox_list", "light", "with_light", "progress", "verify_certificate", "with_progress_facts"]
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -167,3 +167,16 @@ def case_departments(case: Case | str) -> list:
             seen.add(task.department_id)
             departments.append(task.department)
     return departments or [case.item.department]
+
+
+def held_certificate_types(applicant, *, today=None) -> set[str]:
+    """The e-certificate types the applicant holds valid today: what a submission fetches instead of
+    asking (the online form asks for the others, so a new applicant is never at a dead end)."""
+    from django.utils import timezone
+
+    from .models import CertificateStatus
+
+    today = today or timezone.localdate()
+    return set(Certificate.objects.filter(holder=applicant, status=CertificateStatus.VALID)
+               .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+               .values_list("certificate_type", flat=True).distinct())

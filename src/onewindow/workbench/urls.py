@@ -18,6 +18,7 @@ urlpatterns = [
     path("cases/<str:number>/", case_detail.case_detail, name="case_detail"),
     path("cases/<str:number>/intake/", intake.intake_result, name="intake_result"),
     path("cases/<str:number>/actions/<slug:action>/", case_detail.case_action, name="case_action"),
+    path("cases/<str:number>/materials/<int:row_id>/file/", case_detail.material_file, name="case_material_file"),
     path("cases/<str:number>/agent/", case_detail.assign_agent, name="case_assign_agent"),
     path("cases/<str:number>/notices/<slug:kind>.pdf", case_detail.case_notice, name="case_notice"),
     path("reports/", reports.reports, name="reports"),

@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from django.utils.translation import gettext as _
 
+from onewindow.catalog.models import MaterialSource
 from onewindow.core.errors import ValidationError
 
 from .. import deadlines
@@ -68,7 +69,7 @@ def mark_provided(case: Case, provided: set[int], *, now: datetime) -> list[str]
     """The materials handed in now (at acceptance, or with a supplement): the names of those newly marked."""
     if not provided:
         return []
-    rows = {row.material_id: row for row in case.materials.all() if row.material_id}
+    rows = {row.material_id: row for row in case.materials.select_related("material") if row.material_id}
     unknown = sorted(provided - set(rows))
     if unknown:
         raise ValidationError(_("材料编号 %(ids)s 不属于事项“%(item)s”") % {
@@ -78,7 +79,10 @@ def mark_provided(case: Case, provided: set[int], *, now: datetime) -> list[str]
         row = rows[material_id]
         if row.status in (CaseMaterialStatus.MISSING, CaseMaterialStatus.NOT_APPLICABLE, CaseMaterialStatus.WAIVED):
             row.status, row.supplied_at = CaseMaterialStatus.PROVIDED, now
-            row.save(update_fields=["status", "supplied_at"])
+            fields = ["status", "supplied_at"]
+            if row.material.certificate_type or row.material.source == MaterialSource.E_CERTIFICATE:
+                row.note, fields = _("未查到电子证照，已核收纸质件"), [*fields, "note"]
+            row.save(update_fields=fields)
             names.append(row.name)
     return names
 

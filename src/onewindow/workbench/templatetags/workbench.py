@@ -61,6 +61,7 @@ EVENT_LABELS = {
     "deadline_recomputed": _("重算期限"),
     "step_opened": _("环节开始"),
     "instant_approval_declined": _("不符合秒批条件，转人工审批"),
+    "material_file_opened": _("查阅申请材料文件"),
 }
 
 
