@@ -69,12 +69,18 @@ class NoticeMaterial:
     @property
     def submission_text(self) -> str:
         """How the applicant hands this in, in one phrase, as the window says it."""
+        if self.source == MaterialSource.E_CERTIFICATE:
+            # Fetched only when the applicant holds the certificate: a new applicant hands in the paper.
+            return _("已有电子证照的系统自动调取；没有的提交%(form)s") % {"form": "，".join(self._paper_parts())}
         if self.auto_obtained:
             return _("无需提交，系统自动调取")
+        return "，".join(self._paper_parts())
+
+    def _paper_parts(self) -> list[str]:
         parts = [self.form_label]
         parts.append(_("原件") if self.original_required else _("复印件"))
         parts.append(_("%(n)s 份") % {"n": self.copies})
-        return "，".join(parts)
+        return parts
 
 
 @dataclass(frozen=True)
@@ -343,6 +349,8 @@ def one_time_notice(item: Item) -> OneTimeNotice:
 class BundleNoticeMaterial(NoticeMaterial):
     item_names: list[str] = field(default_factory=list)
     """The bundle's items that ask for this document (it is handed in once for all of them)."""
+    material_ids: list[int] = field(default_factory=list)
+    """Its material in each of those items: a submission names them all as handed in."""
 
 
 @dataclass(frozen=True)
@@ -428,6 +436,7 @@ def bundle_notice(bundle: Bundle) -> BundleNotice:
             source_label=str(merged.get_source_display()), auto_obtained=merged.source in AUTO_SOURCES,
             certificate_type=merged.certificate_type, note=merged.note,
             item_names=[names[code] for code in merged.item_codes if code in names],
+            material_ids=[m.pk for m in merged.materials],
         ))
     active = [item for item in items if item.status != ItemStatus.ABOLISHED]
     combined = bundle_limits(bundle)
