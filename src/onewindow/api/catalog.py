@@ -69,6 +69,8 @@ class MaterialOut(Schema):
     copies: int = Field(..., description="份数")
     original_required: bool = Field(..., description="需提供原件")
     waivable: bool = Field(..., description="可容缺受理")
+    waiver_term_days: int = Field(0, description="容缺补齐时限（工作日）：容缺受理后须在此期限内补齐；不可容缺为 0")
+    waiver_text: str = Field("", description="容缺说明，如“可容缺，5 个工作日内补齐”")
     auto_obtained: bool = Field(..., description="系统自动获取：数据共享的材料无需提交；电子证照材料在申请人已有该类型"
                                                  "有效电子证照时自动调取，没有的须提交（把 id 放入 provided_material_ids）")
     certificate_type: str = Field(..., description="电子证照类型；申请人已有时自动调取，没有时提交纸质件或上传件")

@@ -88,9 +88,10 @@ class AcceptParams(Params):
     provided_material_ids: list[int] = Field(
         default_factory=list, max_length=200, title=gettext_noop("现场核验已提交的材料"),
         description="此前缺少、现场核验已提交的材料 id material ids handed in now")
-    waivers: dict[MaterialKey, PromisedDate] = Field(
+    waivers: dict[MaterialKey, PromisedDate | None] = Field(
         default_factory=dict, title=gettext_noop("容缺材料及承诺补齐日期"),
-        description="容缺受理：材料 id → 承诺补齐日期 (YYYY-MM-DD) waivable material id → promised date")
+        description="容缺受理：材料 id → 承诺补齐日期 (YYYY-MM-DD)，在目录规定的容缺补齐时限（工作日）内；null 为时限"
+                    "期满之日 waivable material id → promised date within the material's term, null for its last day")
     promise_note: LongText = Field("", title=gettext_noop("承诺说明"), description="申请人书面承诺的说明（300 字内）")
 
 
@@ -98,7 +99,8 @@ def _accept_choices(actor, case: Case) -> Choices:
     missing = [cm for cm in case.materials.select_related("material")
                if cm.status == CaseMaterialStatus.MISSING and cm.material_id]
     return {"provided_material_ids": [Choice(cm.material_id, cm.name) for cm in missing],
-            "waivers": [Choice(cm.material_id, cm.name) for cm in missing if cm.material.waivable]}
+            "waivers": [Choice(cm.material_id, _("%(name)s（可容缺，%(n)s 个工作日内补齐）") % {
+                "name": cm.name, "n": cm.material.waiver_term_days}) for cm in missing if cm.material.waivable]}
 
 
 def _accept(actor, case: Case, p: AcceptParams, now: datetime | None):

@@ -82,9 +82,9 @@ class MaterialAdmin(admin.ModelAdmin):
     search_fields = ["name", "item__name", "item__code"]
     list_select_related = ["item", "item__department"]
     fields = ["item", "order", "name", "required", "condition", "form", "copies", "original_required",
-              "waivable", "source", "certificate_type", "note", "blank_form", "sample_file"]
+              "waivable", "waiver_term_days", "source", "certificate_type", "note", "blank_form", "sample_file"]
     readonly_fields = ["item", "order", "name", "required", "condition", "form", "copies", "original_required",
-                       "waivable", "source", "certificate_type", "note"]
+                       "waivable", "waiver_term_days", "source", "certificate_type", "note"]
 
     @admin.display(description=gettext_lazy("实施部门"), ordering="item__department__name")
     def department(self, obj):
@@ -118,7 +118,7 @@ class MaterialInline(admin.TabularInline):
     model = Material
     extra = 0
     fields = ["order", "name", "source", "required", "condition", "form", "copies", "original_required",
-              "waivable", "certificate_type", "note"]
+              "waivable", "waiver_term_days", "certificate_type", "note"]
 
 
 class StageInline(admin.TabularInline):

@@ -194,6 +194,12 @@ class Item(models.Model):
         return self.name
 
 
+# 容缺受理: the applicant supplies a waived material within its term, counted in working days from
+# acceptance (Yumen's practice: the case goes on on the written promise; provincial rules cap it at 20).
+WAIVER_DEFAULT_TERM_DAYS = 5
+WAIVER_MAX_TERM_DAYS = 20
+
+
 class MaterialSource(models.TextChoices):
     APPLICANT = "applicant", _("申请人自备")
     ISSUING_DEPARTMENT = "issuing_department", _("政府部门核发")
@@ -220,6 +226,9 @@ class Material(models.Model):
     copies = models.PositiveSmallIntegerField(_("份数"), default=1)
     original_required = models.BooleanField(_("需原件"), default=False)
     waivable = models.BooleanField(_("可容缺"), default=False)
+    waiver_term_days = models.PositiveSmallIntegerField(
+        _("容缺补齐时限（工作日）"), default=WAIVER_DEFAULT_TERM_DAYS,
+        help_text=_("容缺受理后申请人须在多少个工作日内补齐（如 5，最多 20）；告知单写明“可容缺，N 个工作日内补齐”"))
     certificate_type = models.CharField(_("电子证照类型"), max_length=40, blank=True,
                                         help_text=_("申请人已有该类型电子证照时自动调取，无需提交"))
     note = models.CharField(_("填报须知"), max_length=300, blank=True)
@@ -232,6 +241,10 @@ class Material(models.Model):
         # A conditional material names its condition (catalog.validation): checked on every write of
         # a published item, not by the database, since an imported draft may still lack it.
         ordering = ["item", "order", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(waiver_term_days__gte=1, waiver_term_days__lte=WAIVER_MAX_TERM_DAYS),
+                                   name="material_waiver_term_1_to_20"),
+        ]
 
     def __str__(self):
         return self.name

@@ -61,6 +61,15 @@ class NoticeMaterial:
     """A blank form (空白表格) can be downloaded from the item's public page."""
     has_sample_file: bool = False
     """A filled-in sample (填写样例) can be downloaded from the item's public page."""
+    waiver_term_days: int = 0
+    """A waivable material's term: supplied within this many working days of acceptance."""
+
+    @property
+    def waiver_text(self) -> str:
+        """"可容缺，5 个工作日内补齐", or "" for a material that cannot be waived."""
+        if not self.waivable:
+            return ""
+        return _("可容缺，%(n)s 个工作日内补齐") % {"n": self.waiver_term_days}
 
     @property
     def has_files(self) -> bool:
@@ -239,6 +248,7 @@ def _notice_material(material: Material) -> NoticeMaterial:
         material_id=material.pk,
         has_blank_form=bool(material.blank_form),
         has_sample_file=bool(material.sample_file),
+        waiver_term_days=material.waiver_term_days if material.waivable else 0,
     )
 
 
@@ -437,6 +447,7 @@ def bundle_notice(bundle: Bundle) -> BundleNotice:
             certificate_type=merged.certificate_type, note=merged.note,
             item_names=[names[code] for code in merged.item_codes if code in names],
             material_ids=[m.pk for m in merged.materials],
+            waiver_term_days=merged.waiver_term_days if merged.waivable else 0,
         ))
     active = [item for item in items if item.status != ItemStatus.ABOLISHED]
     combined = bundle_limits(bundle)

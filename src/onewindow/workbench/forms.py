@@ -95,6 +95,7 @@ class ChecklistForm(FormDataMixin, forms.Form):
                     self.fields[f"promise_{material.pk}"] = forms.DateField(
                         label=_("承诺补齐日期"),
                         required=False,
+                        help_text=_("留空即为目录规定的 %(n)s 个工作日期满之日") % {"n": material.waiver_term_days},
                         widget=forms.DateInput(attrs={"type": "date"}),
                     )
                     row["promise"] = f"promise_{material.pk}"
@@ -127,10 +128,6 @@ class ChecklistForm(FormDataMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
-        # A waiver without its promised date cannot be put to the service at all: say so here.
-        for material in self._marked(WAIVED):
-            if not cleaned.get(f"promise_{material.pk}"):
-                self.add_error(f"promise_{material.pk}", _("容缺材料须填写申请人承诺补齐的日期"))
         return cleaned
 
     def provided_material_ids(self) -> list[int]:
@@ -141,7 +138,8 @@ class ChecklistForm(FormDataMixin, forms.Form):
         return self.cleaned_data.get("channel") or Channel.WINDOW.value
 
     def waivers(self) -> dict:
-        return {m.pk: self.cleaned_data[f"promise_{m.pk}"] for m in self._marked(WAIVED)}
+        """{material id: promised date}; a date left empty promises the last day of the material's term."""
+        return {m.pk: self.cleaned_data.get(f"promise_{m.pk}") for m in self._marked(WAIVED)}
 
     def defects(self) -> list[dict]:
         return [
