@@ -56,7 +56,7 @@ def _applicant_side(actor, case: Case) -> bool:
 
 def _department_staff(actor, case: Case) -> bool:
     """An approver or chief representative: which task is theirs the service checks (403 otherwise)."""
-    return bool(access.department_ids(actor)) or bool(access.delegated_item_ids(actor))
+    return bool(access.department_ids(actor)) or bool(access.delegation_scopes(actor))
 
 
 def _my_tasks(actor, case: Case, states) -> list[Task]:

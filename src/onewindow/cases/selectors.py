@@ -21,7 +21,7 @@ from .progress import BundleProgress, Progress, bundle_progress, progress, with_
 from .states import OPEN_TASK_STATES, TaskState
 
 __all__ = ["Progress", "bundle_progress", "cases_visible_to", "filter_by_light", "get_bundle_by_query",
-           "get_case_by_query", "get_case_for", "held_certificate_types", "inbox", "inbox_list", "light", "with_light", "progress", "verify_certificate", "with_progress_facts"]
+           "awaiting_acceptance", "get_case_by_query", "get_case_for", "held_certificate_types", "inbox", "inbox_list", "light", "with_light", "progress", "verify_certificate", "with_progress_facts"]
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -42,9 +42,9 @@ def cases_visible_to(user) -> QuerySet[Case]:
     departments = access.department_ids(user)
     if departments:
         condition |= Q(Exists(Task.objects.filter(case=OuterRef("pk"), department_id__in=departments)))
-    delegated = access.delegated_item_ids(user)
-    if delegated:
-        condition |= Q(item_id__in=delegated)
+    delegated = access.delegated_tasks_q(user)
+    if delegated is not None:
+        condition |= Q(Exists(Task.objects.filter(delegated, case=OuterRef("pk"))))
     return Case.objects.filter(condition)
 
 
@@ -62,21 +62,22 @@ def get_case_for(user, number: str) -> Case:
 
 
 def inbox(user, *, state: str = "open") -> QuerySet[Task]:
-    """The tasks of the user's departments (a chief representative: also of items delegated to them),
+    """The tasks of the user's departments as approver (a chief representative: those their delegations in
+    force cover),
     oldest due first. state: "open" (in hand, including suspended), "done", "all" or a task state.
 
     "open" is served by the partial index task_open_inbox_idx (department, due_on, id where the task
     is open or suspended): one department's first page is read in index order and stops after a page.
     The join to the case is only made when items are delegated (an empty "or" would keep it)."""
-    departments = access.department_ids(user)
-    delegated = access.delegated_item_ids(user)
-    if not departments and not delegated:
+    departments = access.approver_department_ids(user)
+    delegated = access.delegated_tasks_q(user)
+    if not departments and delegated is None:
         return Task.objects.none()
     condition = Q()
     if departments:
         condition |= Q(department_id__in=sorted(departments))
-    if delegated:
-        condition |= Q(case__item_id__in=sorted(delegated))
+    if delegated is not None:
+        condition |= delegated
     tasks = Task.objects.filter(condition)
     if state == "open":
         tasks = tasks.filter(state__in=sorted(OPEN_TASK_STATES))  # the index's condition, in its order
@@ -180,3 +181,18 @@ def held_certificate_types(applicant, *, today=None) -> set[str]:
     return set(Certificate.objects.filter(holder=applicant, status=CertificateStatus.VALID)
                .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
                .values_list("certificate_type", flat=True).distinct())
+
+
+# Applications that came in without the applicant at the window: online, through the API, by post.
+REMOTE_CHANNELS = ("online", "api", "post")
+
+
+def awaiting_acceptance(user) -> QuerySet[Case]:
+    """The clerk's queue: applications received online, through the API or by post at the centres where
+    `user` is a window clerk, not yet accepted, refused or sent back for supplement — the oldest
+    first, as they are to be taken (受理 within the limit from receipt)."""
+    centres = access.clerk_centre_ids(user)
+    if not centres:
+        return Case.objects.none()
+    return (Case.objects.filter(centre_id__in=sorted(centres), state="submitted", channel__in=REMOTE_CHANNELS)
+            .select_related("item", "applicant").order_by("submitted_at", "id"))

@@ -205,10 +205,10 @@ class ItemAdmin(admin.ModelAdmin):
 
 
 class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
+    readonly_fields = ["department", "item", "representative", "granted_on", "valid_from", "valid_until",
+                       "granted_by", "revoked_at", "revoked_by", "revoke_reason"]
 
-    def has_change_permission(self, request, obj=None):
+    def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
@@ -258,10 +258,19 @@ class LifeEventAdmin(admin.ModelAdmin):
 
 @admin.register(Delegation)
 class DelegationAdmin(admin.ModelAdmin):
-    list_display = ["item", "representative", "granted_on"]
+    """Read here; granted and revoked by the department's head on the workbench (catalog/delegations.py),
+    so every change is checked and on the audit trail."""
+
+    list_display = ["representative", "department", "item", "valid_from", "valid_until", "granted_by", "revoked_at"]
+    list_filter = ["department"]
     search_fields = ["item__code", "item__name", "representative__username", "representative__display_name"]
-    autocomplete_fields = ["item"]
-    raw_id_fields = ["representative"]
+    list_select_related = ["representative", "department", "item", "granted_by"]
+
+    readonly_fields = ["department", "item", "representative", "granted_on", "valid_from", "valid_until",
+                       "granted_by", "revoked_at", "revoked_by", "revoke_reason"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(CentreAcceptance)

@@ -281,20 +281,38 @@ class Stage(models.Model):
 
 
 class Delegation(models.Model):
-    """An item whose decision a department delegated to a chief representative in the centre."""
+    """首席代表授权: a department lets its chief representative in the centre decide for it — on the items
+    named (or, with no item, on all of that department's items) — for a period. Granted and revoked by
+    that department's head (catalog/delegations.py), each on the audit trail. A representative acts on
+    a task only for the department and item a delegation in force covers (cases/access.py)."""
 
-    item = models.ForeignKey(Item, models.CASCADE, related_name="delegations", verbose_name=_("事项"))
+    department = models.ForeignKey(Department, models.PROTECT, related_name="delegations",
+                                   verbose_name=_("授权部门"))
+    item = models.ForeignKey(Item, models.CASCADE, null=True, blank=True, related_name="delegations",
+                             verbose_name=_("事项"), help_text=_("留空：该部门的全部事项"))
     representative = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="delegations",
                                        verbose_name=_("首席代表"))
     granted_on = models.DateField(_("授权日期"))
+    valid_from = models.DateField(_("授权起始日"), null=True, blank=True)
+    valid_until = models.DateField(_("授权截止日"), null=True, blank=True, help_text=_("留空：长期有效，直至撤销"))
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("授权人"))
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("撤销人"))
+    revoke_reason = models.CharField(_("撤销理由"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("首席代表授权")
         verbose_name_plural = _("首席代表授权")
-        constraints = [models.UniqueConstraint(fields=["item", "representative"], name="delegation_unique")]
+        indexes = [models.Index(fields=["representative", "revoked_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(valid_until__isnull=True) | Q(valid_from__isnull=True)
+                                   | Q(valid_until__gte=F("valid_from")), name="delegation_period_ordered"),
+        ]
 
     def __str__(self):
-        return f"{self.representative} · {self.item}"
+        return f"{self.representative} · {self.department} · {self.item or _('全部事项')}"
 
 
 class CentreAcceptance(models.Model):

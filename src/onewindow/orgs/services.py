@@ -82,7 +82,7 @@ def _resolve_scope(role: str, centre_code: str | None, department_code: str | No
         department = Department.objects.filter(code=department_code).first()
         if department is None:
             raise NotFound(_("没有编码为 %(code)s 的部门") % {"code": department_code}, field="department")
-    if role in selectors.DEPARTMENT_ROLES and department is None:
+    if (role in selectors.DEPARTMENT_ROLES or role == Role.DEPARTMENT_HEAD) and department is None:
         raise ValidationError(_("%(role)s 角色必须指定所属部门") % {"role": Role(role).label}, field="department")
     if role == Role.WINDOW_CLERK and centre is None:
         raise ValidationError(_("%(role)s 角色必须指定所在中心") % {"role": Role(role).label}, field="centre")

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import case_detail, catalog_drafts, dashboard, hall, home, inbox, intake, login, reports
+from . import case_detail, catalog_drafts, dashboard, delegations, hall, home, inbox, intake, login, reports
 
 app_name = "workbench"
 urlpatterns = [
@@ -24,6 +24,8 @@ urlpatterns = [
     path("reports/", reports.reports, name="reports"),
     path("catalog/drafts/", catalog_drafts.drafts, name="catalog_drafts"),
     path("catalog/drafts/<str:code>/", catalog_drafts.draft_detail, name="catalog_draft"),
+    path("delegations/", delegations.delegation_list, name="delegations"),
+    path("delegations/<int:delegation_id>/revoke/", delegations.delegation_revoke, name="delegation_revoke"),
     path("hall/", hall.calling, name="hall_calling"),
     path("hall/windows/<int:window_id>/<slug:action>/", hall.window_action, name="hall_window_action"),
     path("hall/kiosk/", hall.kiosk, name="hall_kiosk"),

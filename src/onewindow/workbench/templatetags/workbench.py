@@ -18,6 +18,7 @@ LINKS = [
                                        Role.ADMINISTRATOR}),
     ("workbench:reports", _("报表"), {Role.WINDOW_CLERK, Role.AGENT, Role.SUPERVISOR, Role.ADMINISTRATOR}),
     ("workbench:catalog_drafts", _("目录草稿"), {Role.ADMINISTRATOR}),
+    ("workbench:delegations", _("首席代表授权"), {Role.DEPARTMENT_HEAD}),
 ]
 
 LIGHT_LABELS = {"green": _("正常"), "yellow": _("临近期限"), "red": _("已超期")}
