@@ -112,6 +112,13 @@ class ItemDetailOut(ItemSummaryOut):
     stages: list[StageOut]
 
 
+class ProcedureOut(Schema):
+    kind: str = Field(..., description="特别程序：hearing / expert_review / site_inspection / public_notice / testing / appraisal")
+    kind_label: str
+    limit_days: int = Field(..., description="承诺的程序时限（工作日），不计入办结时限")
+    note: str = Field(..., description="适用情形")
+
+
 class AnnouncementOut(Schema):
     kind: str = Field(..., description="added / retained / changed / abolished")
     kind_label: str
@@ -167,6 +174,8 @@ class NoticeOut(Schema):
     catalog_version: int = Field(..., description="目录（事项）版本")
     catalog_date: dt.date = Field(..., description="该版本生效日期")
     status_announcement: AnnouncementOut | None = Field(None, description="暂停或取消的公告")
+    special_procedures: list[ProcedureOut] = Field(default_factory=list,
+                                                   description="事先承诺的特别程序及其时限；其他的作为例外报效能办")
 
 
 class BundleSummaryOut(Schema):

@@ -176,6 +176,9 @@ class StartSpecialProcedureParams(Params):
     limit_days: int = Field(ge=1, le=MAX_PROCEDURE_DAYS, title=gettext_noop("程序时限（工作日）"),
                             description="特别程序自身的时限（工作日），书面告知申请人")
     reason: LongText = Field(title=gettext_noop("理由"), description="启动理由（必填）")
+    exception_reason: LongText = Field(
+        "", title=gettext_noop("例外理由（事项未承诺该程序或超过承诺时限时填写）"),
+        description="事项未在目录中承诺该特别程序，或时限超过承诺的时限时写明，报效能办（不写则以启动理由为准）")
 
 
 class EndSpecialProcedureParams(Params):
@@ -304,7 +307,7 @@ for _action in (
            ("start_special_procedure",), _department_staff,
            lambda actor, case, p, now: services.start_special_procedure(
                approver=actor, task=_task(case, p.task_id), kind=p.kind, limit_days=p.limit_days, reason=p.reason,
-               now=now),
+               exception_reason=p.exception_reason, now=now),
            choices=_task_choices),
     Action("end_special_procedure", gettext_lazy("结束特别程序"), gettext_lazy("特别程序已结束，恢复计时。"),
            EndSpecialProcedureParams, ("end_special_procedure",), _department_staff, _end_procedure,

@@ -21,7 +21,7 @@ from .progress import BundleProgress, Progress, bundle_progress, progress, with_
 from .states import OPEN_TASK_STATES, TaskState
 
 __all__ = ["Progress", "bundle_progress", "cases_visible_to", "filter_by_light", "get_bundle_by_query",
-           "awaiting_acceptance", "get_case_by_query", "get_case_for", "held_certificate_types", "inbox", "inbox_list", "light", "with_light", "progress", "verify_certificate", "with_progress_facts"]
+           "awaiting_acceptance", "exceptions", "get_case_by_query", "get_case_for", "held_certificate_types", "inbox", "inbox_list", "light", "with_light", "progress", "verify_certificate", "with_progress_facts"]
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -196,3 +196,20 @@ def awaiting_acceptance(user) -> QuerySet[Case]:
         return Case.objects.none()
     return (Case.objects.filter(centre_id__in=sorted(centres), state="submitted", channel__in=REMOTE_CHANNELS)
             .select_related("item", "applicant").order_by("submitted_at", "id"))
+
+
+def exceptions(*, since=None, until=None, department=None) -> QuerySet:
+    """Special procedures started beyond what the item committed in advance (not listed, or longer than
+    listed), each with its reason: what the efficiency office (supervision board) reviews. Filter by
+    the day started (`since`/`until`, inclusive) and the department of the task; newest first."""
+    from .models import SpecialProcedure
+
+    rows = SpecialProcedure.objects.filter(is_exception=True)
+    if since is not None:
+        rows = rows.filter(started_on__gte=since)
+    if until is not None:
+        rows = rows.filter(started_on__lte=until)
+    if department is not None:
+        rows = rows.filter(task__department=department)
+    return (rows.select_related("case", "case__item", "task__department", "started_by")
+            .order_by("-started_on", "-id"))

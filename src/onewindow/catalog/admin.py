@@ -29,6 +29,7 @@ from .models import (
     CentreAcceptance,
     Delegation,
     Item,
+    ItemProcedure,
     ItemVersion,
     LifeEvent,
     Material,
@@ -205,10 +206,10 @@ class ItemAdmin(admin.ModelAdmin):
 
 
 class _ReadOnly(admin.ModelAdmin):
-    readonly_fields = ["department", "item", "representative", "granted_on", "valid_from", "valid_until",
-                       "granted_by", "revoked_at", "revoked_by", "revoke_reason"]
-
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):
@@ -254,6 +255,17 @@ class LifeEventAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "audience", "order"]
     list_filter = ["audience"]
     search_fields = ["code", "name"]
+
+
+@admin.register(ItemProcedure)
+class ItemProcedureAdmin(admin.ModelAdmin):
+    """The special procedures each item commits to in advance, with their limits (the notice shows them)."""
+
+    list_display = ["item", "kind", "limit_days", "note"]
+    list_filter = ["kind"]
+    search_fields = ["item__code", "item__name"]
+    autocomplete_fields = ["item"]
+    list_select_related = ["item"]
 
 
 @admin.register(Delegation)

@@ -280,6 +280,41 @@ class Stage(models.Model):
         return f"{self.step}. {self.name}"
 
 
+class ProcedureKind(models.TextChoices):
+    """特别程序 (Administrative Licensing Law Art. 45): not counted in the item's limit."""
+
+    HEARING = "hearing", _("听证")
+    EXPERT_REVIEW = "expert_review", _("专家评审")
+    SITE_INSPECTION = "site_inspection", _("现场勘验")
+    PUBLIC_NOTICE = "public_notice", _("公示")
+    TESTING = "testing", _("检验、检测、检疫")
+    APPRAISAL = "appraisal", _("鉴定")
+
+
+class ItemProcedure(models.Model):
+    """A special procedure the item may need, committed in advance with its limit (the notice shows it):
+    an approver starts a listed one within its limit; anything else is an exception with a reason that
+    the efficiency office lists (cases.selectors.exceptions)."""
+
+    item = models.ForeignKey(Item, models.CASCADE, related_name="procedures", verbose_name=_("事项"))
+    kind = models.CharField(_("特别程序"), max_length=20, choices=ProcedureKind.choices)
+    limit_days = models.PositiveSmallIntegerField(_("程序时限（工作日）"), help_text=_("该程序最多用时，书面告知申请人"))
+    note = models.CharField(_("适用情形"), max_length=200, blank=True, help_text=_("如：涉及重大公共利益的"))
+
+    class Meta:
+        verbose_name = _("承诺的特别程序")
+        verbose_name_plural = _("承诺的特别程序")
+        ordering = ["item", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "kind"], name="item_procedure_unique"),
+            models.CheckConstraint(condition=Q(limit_days__gte=1, limit_days__lte=120),
+                                   name="item_procedure_limit_1_to_120"),
+        ]
+
+    def __str__(self):
+        return f"{self.item} · {self.get_kind_display()} {self.limit_days}"
+
+
 class Delegation(models.Model):
     """首席代表授权: a department lets its chief representative in the centre decide for it — on the items
     named (or, with no item, on all of that department's items) — for a period. Granted and revoked by

@@ -127,6 +127,21 @@ class NoticeStep:
 
 
 @dataclass(frozen=True)
+class NoticeProcedure:
+    """A special procedure the item may need, committed in advance with its limit (not counted in the
+    item's limit; Administrative Licensing Law Art. 45)."""
+
+    kind: str
+    kind_label: str
+    limit_days: int
+    note: str
+
+    @property
+    def text(self) -> str:
+        return _("%(kind)s：不超过 %(n)s 个工作日") % {"kind": self.kind_label, "n": self.limit_days}
+
+
+@dataclass(frozen=True)
 class NoticeAnnouncement:
     kind: str
     kind_label: str
@@ -183,6 +198,8 @@ class OneTimeNotice:
     materials_total: int = field(default=0)
     where: list[AcceptingCentre] = field(default_factory=list)
     """The centres where the item can be handled (就近办, catalog/centres.py), county first."""
+    special_procedures: list[NoticeProcedure] = field(default_factory=list)
+    """The special procedures committed in advance, with their limits (catalog.ItemProcedure)."""
 
     @property
     def is_active(self) -> bool:
@@ -348,6 +365,8 @@ def one_time_notice(item: Item) -> OneTimeNotice:
         status_announcement=_status_announcement(item),
         materials_total=len(materials),
         where=accepting_centres(item),
+        special_procedures=[NoticeProcedure(kind=p.kind, kind_label=str(p.get_kind_display()), limit_days=p.limit_days,
+                                            note=p.note) for p in item.procedures.all()],
     )
 
 

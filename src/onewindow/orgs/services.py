@@ -262,6 +262,26 @@ def record_lookup(*, viewer: User, applicant: Applicant, now: datetime | None = 
                      actor=viewer if getattr(viewer, "pk", None) else None, data=data, now=now)
 
 
+def add_applicant_phone(*, clerk: User, applicant: Applicant, phone: str, now: datetime | None = None) -> bool:
+    """The window adds a contact number an applicant on record lacks (so notices can reach them); a
+    number already on record is kept (the applicant changes their own). Recorded on the applicant's
+    chain (`onewindow.applicant.phone_added`, the number masked). True when it was added."""
+    phone = _clean_phone(phone)
+    if not phone:
+        return False
+    with transaction.atomic():
+        locked = Applicant.objects.select_for_update().get(pk=applicant.pk)
+        if locked.phone:
+            return False
+        locked.phone = phone
+        locked.save(update_fields=["phone"])
+        applicant.phone = phone
+        audit.record(chain_key=f"applicant:{applicant.pk}", action="onewindow.applicant.phone_added",
+                     actor=clerk if getattr(clerk, "pk", None) else None,
+                     data={"phone": f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"}, now=now)
+    return True
+
+
 # --- organisation upserts (sample loading, imports) -------------------------------------------------
 
 def _apply(obj, values: dict) -> bool:
