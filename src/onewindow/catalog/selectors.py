@@ -460,7 +460,7 @@ def item_audiences(item_ids: Iterable[int] | None = None) -> dict[int, frozenset
     return {item_id: frozenset(found) for item_id, found in audiences.items()}
 
 
-def committed_procedures(item) -> list:
+def committed_procedures(item: Item) -> list[ItemProcedure]:
     """The special procedures the item commits to in advance, with their limits (catalog.ItemProcedure)."""
     return list(ItemProcedure.objects.filter(item=item).order_by("kind"))
 
