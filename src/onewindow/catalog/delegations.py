@@ -114,7 +114,7 @@ def revoke_delegation(*, head, delegation_id: int, reason: str, now: datetime | 
     if not reason:
         raise ValidationError(_("撤销授权必须写明理由"), field="reason")
     with transaction.atomic():
-        row = (Delegation.objects.select_for_update().select_related("department", "representative", "item")
+        row = (Delegation.objects.select_for_update(of=("self",)).select_related("department", "representative", "item")
                .filter(pk=delegation_id).first())
         if row is None:
             raise NotFound(_("没有编号为 %(id)s 的授权") % {"id": delegation_id}, field="delegation")
