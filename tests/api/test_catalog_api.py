@@ -78,7 +78,7 @@ def test_item_detail_has_materials_and_stages(client, licence):
     assert body["legal_basis"].startswith("《中华人民共和国市场主体登记管理条例》")
     assert [m["name"] for m in body["materials"]] == ["市场主体登记申请书", "居民身份证", "住所使用证明", "委托书"]
     id_card = body["materials"][1]
-    assert id_card["auto_obtained"] and id_card["submission_text"] == "无需提交，系统自动调取"
+    assert id_card["auto_obtained"] and id_card["submission_text"].startswith("已有电子证照的系统自动调取；没有的提交")
     assert [s["name"] for s in body["stages"]] == ["收件与受理", "登记审查", "税务信息确认", "颁证与送达"]
     assert body["stages"][2]["department_code"] == "dx-swj"
 

@@ -31,7 +31,11 @@ PERSONAS = ("clerk", "approver_scj", "approver_gaj", "chief_zrzy", "applicant_us
 def world(world):
     # The chief representative of natural resources holds the licence item by delegation: a persona that
     # reaches tasks of other departments.
-    Delegation.objects.create(item=world.licence, representative=world.chief_zrzy, granted_on=date(2026, 1, 1))
+    from onewindow.orgs.models import StaffRole
+
+    StaffRole.objects.create(user=world.chief_zrzy, role="chief_representative", department=world.gaj)
+    Delegation.objects.create(department=world.gaj, item=world.licence, representative=world.chief_zrzy,
+                              granted_on=date(2026, 1, 1))
     return world
 
 

@@ -209,11 +209,16 @@ def test_inbox_shows_own_department_tasks_oldest_due_first(world):
 
 
 def test_chief_representative_acts_on_delegated_items(world):
+    from onewindow.orgs.models import StaffRole
+
     case = accepted_case(world)
     task = task_of(case, world.gaj, 2)
     with pytest.raises(PermissionDenied):
         services.approve_task(approver=world.chief_zrzy, task=task, now=at(2026, 10, 8))
-    Delegation.objects.create(item=world.licence, representative=world.chief_zrzy, granted_on=date(2026, 1, 1))
+    # The representative also represents public security, which delegates the licence to them.
+    StaffRole.objects.create(user=world.chief_zrzy, role="chief_representative", department=world.gaj)
+    Delegation.objects.create(department=world.gaj, item=world.licence, representative=world.chief_zrzy,
+                              granted_on=date(2026, 1, 1))
     assert task in list(selectors.inbox(world.chief_zrzy))
     services.approve_task(approver=world.chief_zrzy, task=task, now=at(2026, 10, 8))
     assert Task.objects.get(pk=task.pk).completed_by == world.chief_zrzy

@@ -211,8 +211,9 @@ def test_waiver_only_for_waivable_materials(world):
 
 
 @pytest.mark.parametrize(("promised", "words"), [
-    (date(2026, 10, 12), "至少 2 个工作日"),  # only 1 working day (Oct 13) before the due date
-    (date(2026, 10, 13), "至少 2 个工作日"),
+    # Accepted Sep 30: the default term of 5 working days ends Oct 13 (National Day off, Oct 10 worked).
+    (date(2026, 10, 14), "5 个工作日内补齐"),
+    (date(2026, 10, 20), "5 个工作日内补齐"),
     (date(2026, 9, 30), "应晚于受理日"),  # not after acceptance
     (date(2026, 9, 29), "应晚于受理日"),
 ])
@@ -227,16 +228,35 @@ def test_waiver_date_too_late_or_too_early_is_refused(world, promised, words):
     assert snapshot(case) == before
 
 
-def test_waiver_date_more_than_20_working_days_away_is_refused(world):
+def test_waiver_date_follows_the_term_the_catalog_gives_the_material(world):
     long_item = make_item(department=world.scjg, committed=40, legal=45, stages=[],
-                          materials=[{"name": "申请书"}, {"name": "场地证明", "waivable": True}])
+                          materials=[{"name": "申请书"}, {"name": "场地证明", "waivable": True, "waiver_term_days": 20}])
     case = submit_online(world, long_item, provided=world.ids(long_item, "申请书"))
     site = material(long_item, "场地证明").id
     with pytest.raises(ValidationError) as error:
         services.accept_case(clerk=world.clerk, case=case, now=at(2026, 11, 2), waivers={site: date(2026, 12, 7)})
-    assert "不能超过 20 个工作日" in error.value.message
+    assert "可容缺，20 个工作日内补齐" in error.value.message and "2026-11-30" in error.value.message
     ok = services.accept_case(clerk=world.clerk, case=case, now=at(2026, 11, 2), waivers={site: date(2026, 11, 30)})
     assert ok.state == "in_progress"
+
+
+def test_an_immediate_item_whose_material_is_waivable_for_5_working_days_can_be_waived(world):
+    """The notice says "可容缺，5 个工作日内补齐": the promise runs past the same-day due date."""
+    from onewindow.catalog import selectors as catalog_selectors
+
+    quick = make_item(department=world.gaj, name="居住证明开具", committed=0, legal=1,
+                      stages=[(1, "review", world.gaj, 0)],
+                      materials=[{"name": "申请表"}, {"name": "租房合同", "waivable": True, "waiver_term_days": 5}])
+    notice = catalog_selectors.one_time_notice(quick)
+    lease_notice = next(m for m in notice.required_materials if m.name == "租房合同")
+    assert lease_notice.waiver_text == "可容缺，5 个工作日内补齐"
+    lease = material(quick, "租房合同").id
+    case = services.intake_at_window(
+        clerk=world.clerk, item=quick, applicant=world.applicant, window=world.window, decision="accept_with_waiver",
+        provided_material_ids=world.ids(quick, "申请表"), waivers={lease: None}, now=at(2026, 9, 30, 10))
+    row = case.materials.get(material_id=lease)
+    assert row.status == CaseMaterialStatus.WAIVED and row.promised_by == date(2026, 10, 13)  # the term's last day
+    assert case.state == "approved"  # decided on the spot; concluded once the lease is supplied
 
 
 def test_bad_credit_applicant_gets_no_waiver(world):

@@ -203,7 +203,7 @@ def test_the_generic_form_follows_the_params_model(world):
     assert ("hearing", "听证") in form.fields["kind"].choices and form.fields["limit_days"].max_value == 250
     assert form.is_valid(), form.errors
     assert form.params() == {"task_id": task_of(case, world.scjg, 2).pk, "kind": "hearing", "limit_days": 7,
-                             "reason": "听证"}
+                             "reason": "听证", "exception_reason": ""}
     bad = ActionForm(start, {"start_special_procedure-task_id": "99999", "start_special_procedure-kind": "party",
                              "start_special_procedure-limit_days": "0"})
     assert not bad.is_valid() and {"task_id", "kind", "limit_days"} <= set(bad.errors)

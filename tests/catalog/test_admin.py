@@ -37,6 +37,7 @@ def _form(item, **changes):
                      f"materials-{i}-name": m.name, f"materials-{i}-source": m.source,
                      f"materials-{i}-required": "on" if m.required else "", f"materials-{i}-condition": m.condition,
                      f"materials-{i}-form": m.form, f"materials-{i}-copies": m.copies,
+                     f"materials-{i}-waiver_term_days": m.waiver_term_days,
                      f"materials-{i}-certificate_type": m.certificate_type, f"materials-{i}-note": m.note})
         data["materials-TOTAL_FORMS"] = data["materials-INITIAL_FORMS"] = i + 1
     for i, s in enumerate(item.stages.all()):
@@ -118,7 +119,7 @@ def test_add_form_creates_through_services(admin_client):
         del data[key]
     data.update({"materials-TOTAL_FORMS": 1, "materials-INITIAL_FORMS": 0, "materials-0-name": "申请表",
                  "materials-0-required": "on", "materials-0-source": "applicant", "materials-0-form": "both",
-                 "materials-0-copies": 1, "materials-0-order": 1,
+                 "materials-0-copies": 1, "materials-0-order": 1, "materials-0-waiver_term_days": 5,
                  "stages-TOTAL_FORMS": 0, "stages-INITIAL_FORMS": 0})
     response = admin_client.post(reverse("admin:catalog_item_add"), data)
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -119,7 +119,7 @@ def test_one_time_notice_groups_materials_and_marks_auto_obtained_and_waivable()
     assert [m.name for m in notice.conditional_materials] == ["委托书"]
     assert notice.conditional_materials[0].condition == "委托他人办理的"
     assert required["居民身份证"].auto_obtained
-    assert required["居民身份证"].submission_text == "无需提交，系统自动调取"
+    assert required["居民身份证"].submission_text.startswith("已有电子证照的系统自动调取；没有的提交")
     assert not required["市场主体登记申请书"].auto_obtained
     assert required["市场主体登记申请书"].submission_text == "纸质或电子，原件，1 份"
     assert required["住所使用证明"].waivable

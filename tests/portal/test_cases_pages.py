@@ -148,7 +148,12 @@ def test_an_uploaded_file_counts_as_provided(client, w, settings, tmp_path):
     url = reverse("portal_cases:apply", args=[w.item.code])
     m = w.materials
     client.post(
-        url, {"token": "t-1", f"file_{m['form'].pk}": SimpleUploadedFile("form.pdf", b"%PDF-1.4 test")}
+        url,
+        {
+            "token": "t-1",
+            f"file_{m['form'].pk}": SimpleUploadedFile("form.pdf", b"%PDF-1.4 test"),
+            f"provided_{m['id_card'].pk}": "on",
+        },
     )
     row = Case.objects.get().materials.get(material=m["form"])
     assert row.status == "provided" and row.file.name.endswith(".pdf")

@@ -60,7 +60,7 @@ def test_pdf_story_has_title_materials_table_stages_and_qr():
     texts = _texts(story)
     assert texts[0] == "营业执照"
     assert any(notice.code in t for t in texts)
-    for expected in ("申请材料", "市场主体登记申请书", "无需提交，系统自动调取", "委托他人办理的", "可容缺受理",
+    for expected in ("申请材料", "市场主体登记申请书", "已有电子证照的系统自动调取", "委托他人办理的", "可容缺，5 个工作日内补齐",
                      "办理流程", "税务信息确认（并联办理）", "国家税务总局东兴市税务局", "1 个工作日", "15 个工作日",
                      "《中华人民共和国市场主体登记管理条例》第十九条", "东兴市政务服务中心一楼综合窗口"):
         assert any(expected in t for t in texts), expected

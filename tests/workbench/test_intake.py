@@ -178,13 +178,21 @@ def test_waiver_acceptance_records_the_promised_date(clerk_client, w, settings):
     assert reverse("workbench:case_notice", args=[case.number, "waiver"]) in page
 
 
-def test_waiver_without_a_promised_date_is_refused_beside_the_field(clerk_client, w):
+def test_waiver_without_a_promised_date_promises_the_last_day_of_the_catalog_term(clerk_client, w):
+    from onewindow.calendar.selectors import add_working_days
+
+    body = clerk_client.get(
+        reverse("workbench:intake_checklist"), {"item": w.item.code}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "可容缺，5 个工作日内补齐" in body and "留空即为目录规定的 5 个工作日期满之日" in body
     response = clerk_client.post(
         reverse("workbench:intake"), _post(w, decision="accept_with_waiver", statuses={"lease": "waived"})
     )
-    assert response.status_code == 400
-    assert "容缺材料须填写申请人承诺补齐的日期" in response.content.decode()
-    assert not Case.objects.exists()
+    assert response.status_code == 302
+    case = Case.objects.get()
+    row = case.materials.get(material=w.materials["lease"])
+    assert row.status == CaseMaterialStatus.WAIVED
+    assert row.promised_by == add_working_days(case.accepted_on, 5).due_on
 
 
 def test_refusal_needs_a_reason_and_saves_nothing_without_one(clerk_client, w):

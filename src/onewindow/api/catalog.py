@@ -56,6 +56,8 @@ class ItemPageOut(Schema):
 
 
 class MaterialOut(Schema):
+    id: int = Field(..., validation_alias="material_id",
+                    description="材料 id：提交办件时把已提交材料的 id 放入 provided_material_ids（POST /api/v1/cases）")
     order: int = Field(..., description="序号")
     name: str = Field(..., description="材料名称")
     required: bool = Field(..., description="必要材料；否则为情形材料")
@@ -67,8 +69,11 @@ class MaterialOut(Schema):
     copies: int = Field(..., description="份数")
     original_required: bool = Field(..., description="需提供原件")
     waivable: bool = Field(..., description="可容缺受理")
-    auto_obtained: bool = Field(..., description="无需提交：通过电子证照或数据共享自动调取")
-    certificate_type: str = Field(..., description="电子证照类型；申请人已有时自动调取")
+    waiver_term_days: int = Field(0, description="容缺补齐时限（工作日）：容缺受理后须在此期限内补齐；不可容缺为 0")
+    waiver_text: str = Field("", description="容缺说明，如“可容缺，5 个工作日内补齐”")
+    auto_obtained: bool = Field(..., description="系统自动获取：数据共享的材料无需提交；电子证照材料在申请人已有该类型"
+                                                 "有效电子证照时自动调取，没有的须提交（把 id 放入 provided_material_ids）")
+    certificate_type: str = Field(..., description="电子证照类型；申请人已有时自动调取，没有时提交纸质件或上传件")
     note: str = Field(..., description="填报须知")
     submission_text: str = Field(..., description="提交方式的一句话说明")
 
@@ -105,6 +110,13 @@ class ItemDetailOut(ItemSummaryOut):
     version: int = Field(..., description="事项版本")
     materials: list[MaterialOut]
     stages: list[StageOut]
+
+
+class ProcedureOut(Schema):
+    kind: str = Field(..., description="特别程序：hearing / expert_review / site_inspection / public_notice / testing / appraisal")
+    kind_label: str
+    limit_days: int = Field(..., description="承诺的程序时限（工作日），不计入办结时限")
+    note: str = Field(..., description="适用情形")
 
 
 class AnnouncementOut(Schema):
@@ -162,6 +174,8 @@ class NoticeOut(Schema):
     catalog_version: int = Field(..., description="目录（事项）版本")
     catalog_date: dt.date = Field(..., description="该版本生效日期")
     status_announcement: AnnouncementOut | None = Field(None, description="暂停或取消的公告")
+    special_procedures: list[ProcedureOut] = Field(default_factory=list,
+                                                   description="事先承诺的特别程序及其时限；其他的作为例外报效能办")
 
 
 class BundleSummaryOut(Schema):
@@ -186,7 +200,10 @@ class BundleItemOut(Schema):
 
 
 class BundleMaterialOut(MaterialOut):
+    id: int = Field(0, description="合并后的材料没有单一 id，见 material_ids")
     item_names: list[str] = Field(..., description="需要该材料的事项（合并后只交一次）")
+    material_ids: list[int] = Field(..., description="该材料在各事项中的材料 id：提交“一件事”时全部放入 "
+                                                     "provided_material_ids")
 
 
 class BundleNoticeOut(Schema):

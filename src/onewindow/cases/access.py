@@ -3,13 +3,15 @@
 
 - applicant: their own cases (and an agent assigned to the case or its key project acts for them);
 - window clerk: the cases of the centres they work at;
-- approver / chief representative: tasks of their departments (a chief representative also the
-  tasks of items delegated to them);
+- approver: tasks of their departments; chief representative: the tasks a delegation in force from
+  a department covers (catalog/delegations.py);
 - supervisor / administrator: read everything (they act through their own services)."""
 
 from __future__ import annotations
 
-from onewindow.catalog.models import Delegation
+from django.db.models import Q
+
+from onewindow.catalog import delegations
 from onewindow.orgs import selectors as orgs
 from onewindow.orgs.models import Role
 
@@ -39,17 +41,39 @@ def department_ids(user) -> set[int]:
     return orgs.role_scopes(user, orgs.DEPARTMENT_ROLES)[1]
 
 
-def delegated_item_ids(user) -> set[int]:
+def approver_department_ids(user) -> set[int]:
+    """The departments whose tasks the account decides as their approver."""
+    return orgs.role_scopes(user, (Role.APPROVER,))[1]
+
+
+def delegation_scopes(user) -> list[delegations.Scope]:
+    """A chief representative's delegations in force today (department, and item or all its items)."""
     if Role.CHIEF_REPRESENTATIVE not in roles(user):
-        return set()
-    return set(Delegation.objects.filter(representative=user).values_list("item_id", flat=True))
+        return []
+    return delegations.scopes(user)
+
+
+def delegated_tasks_q(user, *, prefix: str = "") -> Q | None:
+    """The tasks a chief representative's delegations in force cover, as a filter on Task (or, with
+    `prefix` such as "tasks__", on a model reaching tasks); None without any."""
+    condition = None
+    for scope in delegation_scopes(user):
+        term = Q(**{f"{prefix}department_id": scope.department_id})
+        if scope.item_id is not None:
+            term &= Q(**{f"{prefix}case__item_id": scope.item_id})
+        condition = term if condition is None else condition | term
+    return condition
 
 
 def can_handle_task(user, task) -> bool:
-    """An approver of the task's department, or a chief representative the item is delegated to."""
-    if task.department_id in department_ids(user):
+    """An approver of the task's department, or a chief representative holding a delegation in force
+    from that department that covers the case's item. Without one a representative is refused, even
+    on a parallel task of an item another department delegated (首席代表 act only for those who
+    delegated to them)."""
+    if task.department_id in approver_department_ids(user):
         return True
-    return task.case.item_id in delegated_item_ids(user)
+    return any(scope.department_id == task.department_id and scope.item_id in (None, task.case.item_id)
+               for scope in delegation_scopes(user))
 
 
 def is_agent(user) -> bool:

@@ -56,7 +56,7 @@ def _applicant_side(actor, case: Case) -> bool:
 
 def _department_staff(actor, case: Case) -> bool:
     """An approver or chief representative: which task is theirs the service checks (403 otherwise)."""
-    return bool(access.department_ids(actor)) or bool(access.delegated_item_ids(actor))
+    return bool(access.department_ids(actor)) or bool(access.delegation_scopes(actor))
 
 
 def _my_tasks(actor, case: Case, states) -> list[Task]:
@@ -88,9 +88,10 @@ class AcceptParams(Params):
     provided_material_ids: list[int] = Field(
         default_factory=list, max_length=200, title=gettext_noop("现场核验已提交的材料"),
         description="此前缺少、现场核验已提交的材料 id material ids handed in now")
-    waivers: dict[MaterialKey, PromisedDate] = Field(
+    waivers: dict[MaterialKey, PromisedDate | None] = Field(
         default_factory=dict, title=gettext_noop("容缺材料及承诺补齐日期"),
-        description="容缺受理：材料 id → 承诺补齐日期 (YYYY-MM-DD) waivable material id → promised date")
+        description="容缺受理：材料 id → 承诺补齐日期 (YYYY-MM-DD)，在目录规定的容缺补齐时限（工作日）内；null 为时限"
+                    "期满之日 waivable material id → promised date within the material's term, null for its last day")
     promise_note: LongText = Field("", title=gettext_noop("承诺说明"), description="申请人书面承诺的说明（300 字内）")
 
 
@@ -98,8 +99,9 @@ def _accept_choices(actor, case: Case) -> Choices:
     missing = [(cm.material_id, cm) for cm in case.materials.select_related("material")
                if cm.status == CaseMaterialStatus.MISSING and cm.material_id]
     return {"provided_material_ids": [Choice(material_id, cm.name) for material_id, cm in missing if material_id],
-            "waivers": [Choice(material_id, cm.name) for material_id, cm in missing
-                        if material_id and cm.material is not None and cm.material.waivable]}
+            "waivers": [Choice(material_id, _("%(name)s（可容缺，%(n)s 个工作日内补齐）") % {
+                "name": cm.name, "n": cm.material.waiver_term_days})
+                        for material_id, cm in missing if material_id and cm.material is not None and cm.material.waivable]}
 
 
 def _accept(actor, case: Case, p: AcceptParams, now: datetime | None):
@@ -175,6 +177,9 @@ class StartSpecialProcedureParams(Params):
     limit_days: int = Field(ge=1, le=MAX_PROCEDURE_DAYS, title=gettext_noop("程序时限（工作日）"),
                             description="特别程序自身的时限（工作日），书面告知申请人")
     reason: LongText = Field(title=gettext_noop("理由"), description="启动理由（必填）")
+    exception_reason: LongText = Field(
+        "", title=gettext_noop("例外理由（事项未承诺该程序或超过承诺时限时填写）"),
+        description="事项未在目录中承诺该特别程序，或时限超过承诺的时限时写明，报效能办（不写则以启动理由为准）")
 
 
 class EndSpecialProcedureParams(Params):
@@ -303,7 +308,7 @@ for _action in (
            ("start_special_procedure",), _department_staff,
            lambda actor, case, p, now: services.start_special_procedure(
                approver=actor, task=_task(case, p.task_id), kind=p.kind, limit_days=p.limit_days, reason=p.reason,
-               now=now),
+               exception_reason=p.exception_reason, now=now),
            choices=_task_choices),
     Action("end_special_procedure", gettext_lazy("结束特别程序"), gettext_lazy("特别程序已结束，恢复计时。"),
            EndSpecialProcedureParams, ("end_special_procedure",), _department_staff, _end_procedure,

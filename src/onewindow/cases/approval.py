@@ -14,6 +14,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from onewindow.catalog import selectors as catalog_selectors
 from onewindow.catalog.models import StageKind
 from onewindow.core.errors import Conflict, PermissionDenied, ValidationError
 
@@ -82,10 +83,13 @@ def deny_task(*, approver, task: Task, reason: str, now: datetime | None = None)
 # -- clock stops and extensions -------------------------------------------------------------------------
 
 def start_special_procedure(*, approver, task: Task, kind: str, limit_days: int, reason: str,
-                            now: datetime | None = None) -> SpecialProcedure:
+                            exception_reason: str = "", now: datetime | None = None) -> SpecialProcedure:
     """特别程序 (Art. 45): hearing, expert review, inspection, public notice … The clock stops for the
     whole case; the procedure has its own limit and the applicant is told it in writing (the notice
-    is issued with it: applicant_notified_at)."""
+    is issued with it: applicant_notified_at). The item commits its procedures in advance with their
+    limits (catalog.ItemProcedure, on the notice): a listed one within its limit starts as it is;
+    any other, or a longer one, is an exception that needs its own reason and is listed for the
+    efficiency office (selectors.exceptions)."""
     now = moment(now)
     _check_handler(approver, task)
     if kind not in ProcedureKind.values:
@@ -93,6 +97,18 @@ def start_special_procedure(*, approver, task: Task, kind: str, limit_days: int,
                               field="kind")
     limit_days = to_int(limit_days, field="limit_days", minimum=1, maximum=MAX_PROCEDURE_DAYS)
     reason = required_text(reason, field="reason", message=_("启动特别程序必须写明理由"))
+    committed = catalog_selectors.committed_procedure_days(task.case.item_id, kind)
+    is_exception = committed is None or limit_days > committed
+    exception_reason = (exception_reason or "").strip()[:2000]
+    if is_exception:
+        # The exception's reason is the one given for it, else the start's own (required) reason, with
+        # what the commitment was, so the efficiency office reads why the notice was exceeded.
+        label = ProcedureKind(kind).label
+        beyond = (_("事项未承诺“%(kind)s”程序") % {"kind": label} if committed is None else
+                  _("超过承诺的 %(n)s 个工作日") % {"n": committed})
+        exception_reason = f"{beyond}：{exception_reason or reason}"
+    else:
+        exception_reason = ""
     today = local_day(now)
     with transaction.atomic():
         case = lock_case(task.case)
@@ -102,10 +118,13 @@ def start_special_procedure(*, approver, task: Task, kind: str, limit_days: int,
         procedure = SpecialProcedure.objects.create(
             case=case, task=locked, kind=kind, limit_days=limit_days, started_on=today,
             due_on=deadlines.calendar.add_working_days(today, limit_days).due_on, started_by=approver, reason=reason,
-            applicant_notified_at=now)
+            applicant_notified_at=now, committed_limit_days=committed, is_exception=is_exception,
+            exception_reason=exception_reason)
         paused_fields = pause_clock(case, on=today)
         transition(case, "start_special_procedure", actor=approver, now=now, reason=reason, fields=paused_fields,
                    data={"procedure": procedure.pk, "kind": kind, "limit_days": limit_days,
+                         "committed_limit_days": committed, "exception": is_exception,
+                         "exception_reason": exception_reason,
                          "procedure_due_on": procedure.due_on, "applicant_notified_at": now})
     return procedure
 

@@ -5,8 +5,8 @@ is entered and decided in one go. Each service locks the case, checks who acts, 
 
 Sources: Administrative Licensing Law Art. 32 (incomplete materials: tell everything at once; refusal
 in writing with reasons), Art. 42 and 82 (limits in working days from the day after acceptance);
-provincial waiver-acceptance rules (main materials complete, written promise, catch-up date at least
-2 working days before the due date and at most 20 working days away, no bad-credit applicants)."""
+provincial waiver-acceptance rules (main materials complete, written promise, no bad-credit applicants;
+the catch-up date within the material's term in the catalog, steps/materials.py)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.catalog.models import Bundle, Item, Material, StageKind
+from onewindow.catalog.models import Bundle, Item, Material, ProcedureKind, StageKind
 from onewindow.orgs.models import Applicant, Department, ServiceCentre, Window
 from onewindow.workflow.clock import Unit
 
@@ -264,13 +264,6 @@ class SupplementRequest(models.Model):
         return f"{self.case.number} 补正 {self.requested_on}"
 
 
-class ProcedureKind(models.TextChoices):
-    HEARING = "hearing", _("听证")
-    EXPERT_REVIEW = "expert_review", _("专家评审")
-    SITE_INSPECTION = "site_inspection", _("现场勘验")
-    PUBLIC_NOTICE = "public_notice", _("公示")
-    TESTING = "testing", _("检验、检测、检疫")
-    APPRAISAL = "appraisal", _("鉴定")
 
 
 class SpecialProcedure(models.Model):
@@ -289,10 +282,16 @@ class SpecialProcedure(models.Model):
     reason = models.TextField(_("理由"))
     outcome = models.TextField(_("结论"), blank=True)
     applicant_notified_at = models.DateTimeField(_("书面告知时间"), null=True, blank=True)
+    # Committed in advance (catalog.ItemProcedure): a procedure the item does not list, or longer than
+    # its listed limit, is an exception with its reason, listed for the efficiency office.
+    committed_limit_days = models.PositiveSmallIntegerField(_("目录承诺时限（工作日）"), null=True, blank=True)
+    is_exception = models.BooleanField(_("例外"), default=False, help_text=_("事项未承诺该程序，或超过承诺的时限"))
+    exception_reason = models.TextField(_("例外理由"), blank=True)
 
     class Meta:
         verbose_name = _("特别程序")
         verbose_name_plural = _("特别程序")
+        indexes = [models.Index(fields=["is_exception", "started_on"], name="procedure_exception_idx")]
 
     def __str__(self):
         return f"{self.case.number} {self.get_kind_display()}"

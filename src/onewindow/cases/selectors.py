@@ -31,10 +31,11 @@ from .numbering import normalise_query_code
 from .progress import BundleProgress, Progress, bundle_progress, progress, with_progress_facts  # noqa: F401
 from .states import OPEN_TASK_STATES, TaskState
 
-__all__ = ["CaseFilters", "Progress", "bundle_progress", "cases_visible_to", "denial_filings", "filter_by_light",
-           "get_bundle_by_query", "get_case_by_query", "get_case_for", "inbox", "inbox_list", "light",
-           "light_ordering", "light_q", "open_task_of_department", "progress", "search_condition", "staff_case_list",
-           "task_light_q", "task_of_case", "verify_certificate", "with_progress_facts"]
+__all__ = ["CaseFilters", "Progress", "awaiting_acceptance", "bundle_progress", "cases_visible_to", "denial_filings",
+           "exceptions", "filter_by_light", "get_bundle_by_query", "get_case_by_query", "get_case_for",
+           "held_certificate_types", "inbox", "inbox_list", "light", "light_ordering", "light_q",
+           "open_task_of_department", "progress", "search_condition", "staff_case_list", "task_light_q",
+           "task_of_case", "verify_certificate", "with_progress_facts"]
 
 
 def cases_visible_to(user: Any) -> QuerySet[Case]:
@@ -59,9 +60,9 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
     departments = access.department_ids(user)
     if departments:
         condition |= Q(Exists(Task.objects.filter(case=OuterRef("pk"), department_id__in=departments)))
-    delegated = access.delegated_item_ids(user)
-    if delegated:
-        condition |= Q(item_id__in=delegated)
+    delegated = access.delegated_tasks_q(user)
+    if delegated is not None:
+        condition |= Q(Exists(Task.objects.filter(delegated, case=OuterRef("pk"))))
     return Case.objects.filter(condition)
 
 
@@ -100,21 +101,22 @@ def open_task_of_department(case_id: int, department_id: int) -> Task | None:
 
 
 def inbox(user: Any, *, state: str = "open") -> QuerySet[Task]:
-    """The tasks of the user's departments (a chief representative: also of items delegated to them),
+    """The tasks of the user's departments as approver (a chief representative: those their delegations in
+    force cover),
     oldest due first. state: "open" (in hand, including suspended), "done", "all" or a task state.
 
     "open" is served by the partial index task_open_inbox_idx (department, due_on, id where the task
     is open or suspended): one department's first page is read in index order and stops after a page.
     The join to the case is only made when items are delegated (an empty "or" would keep it)."""
-    departments = access.department_ids(user)
-    delegated = access.delegated_item_ids(user)
-    if not departments and not delegated:
+    departments = access.approver_department_ids(user)
+    delegated = access.delegated_tasks_q(user)
+    if not departments and delegated is None:
         return Task.objects.none()
     condition = Q()
     if departments:
         condition |= Q(department_id__in=sorted(departments))
-    if delegated:
-        condition |= Q(case__item_id__in=sorted(delegated))
+    if delegated is not None:
+        condition |= delegated
     tasks = Task.objects.filter(condition)
     if state == "open":
         tasks = tasks.filter(state__in=sorted(OPEN_TASK_STATES))  # the index's condition, in its order
@@ -334,3 +336,49 @@ def _midnight(day: date) -> datetime:
 def project_cases(project_file: Any) -> QuerySet[Case]:
     """The cases submitted for a project (naming its file, `KeyProject`), oldest first."""
     return Case.objects.filter(project=project_file).select_related("item").order_by("submitted_at", "id")
+
+
+def held_certificate_types(applicant: Any, *, today: date | None = None) -> set[str]:
+    """The e-certificate types the applicant holds valid today: what a submission fetches instead of
+    asking (the online form asks for the others, so a new applicant is never at a dead end)."""
+    from django.utils import timezone
+
+    from .models import CertificateStatus
+
+    today = today or timezone.localdate()
+    return set(Certificate.objects.filter(holder=applicant, status=CertificateStatus.VALID)
+               .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+               .values_list("certificate_type", flat=True).distinct())
+
+
+# Applications that came in without the applicant at the window: online, through the API, by post.
+REMOTE_CHANNELS = ("online", "api", "post")
+
+
+def awaiting_acceptance(user: Any) -> QuerySet[Case]:
+    """The clerk's queue: applications received online, through the API or by post at the centres where
+    `user` is a window clerk, not yet accepted, refused or sent back for supplement — the oldest
+    first, as they are to be taken (受理 within the limit from receipt)."""
+    centres = access.clerk_centre_ids(user)
+    if not centres:
+        return Case.objects.none()
+    return (Case.objects.filter(centre_id__in=sorted(centres), state="submitted", channel__in=REMOTE_CHANNELS)
+            .select_related("item", "applicant").order_by("submitted_at", "id"))
+
+
+def exceptions(*, since: date | None = None, until: date | None = None,
+               department: Any = None) -> QuerySet[Any]:
+    """Special procedures started beyond what the item committed in advance (not listed, or longer than
+    listed), each with its reason: what the efficiency office (supervision board) reviews. Filter by
+    the day started (`since`/`until`, inclusive) and the department of the task; newest first."""
+    from .models import SpecialProcedure
+
+    rows = SpecialProcedure.objects.filter(is_exception=True)
+    if since is not None:
+        rows = rows.filter(started_on__gte=since)
+    if until is not None:
+        rows = rows.filter(started_on__lte=until)
+    if department is not None:
+        rows = rows.filter(task__department=department)
+    return (rows.select_related("case", "case__item", "task__department", "started_by")
+            .order_by("-started_on", "-id"))

@@ -27,6 +27,7 @@ from .approval import (
 from .bundles import submit_bundle
 from .certificates import certificate_digest, is_genuine
 from .deemed import deem_accepted, deem_refused, deem_withdrawn
+from .documents import open_material_file
 from .inputs import moment
 from .intake import accept_case, intake_at_window, refuse_case
 from .models import Case
@@ -39,7 +40,7 @@ from .transitions import lock_case, record_event
 __all__ = [
     "accept_case", "approve_task", "assign_agent", "certificate_digest", "conclude_case", "deem_accepted",
     "deem_refused", "deem_withdrawn", "deny_task",
-    "end_special_procedure", "extend_case", "intake_at_window", "is_genuine", "open_project_file", "record_payment",
+    "end_special_procedure", "extend_case", "intake_at_window", "is_genuine", "open_material_file", "open_project_file", "record_payment",
     "recompute_open_deadlines", "recompute_provisional_deadlines", "refuse_case", "request_supplement", "start_special_procedure",
     "submit_bundle", "submit_case", "supply_supplement", "supply_waived_material", "withdraw_case",
 ]

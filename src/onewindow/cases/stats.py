@@ -49,9 +49,9 @@ def dashboard_scope(user) -> tuple[QuerySet[Case], QuerySet[Task]]:
     departments = access.department_ids(user)
     if departments:
         condition |= Q(department_id__in=departments)
-    delegated = access.delegated_item_ids(user)
-    if delegated:
-        condition |= Q(case__item_id__in=delegated)
+    delegated = access.delegated_tasks_q(user)
+    if delegated is not None:
+        condition |= delegated
     return cases, Task.objects.filter(condition)
 
 

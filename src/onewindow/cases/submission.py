@@ -21,11 +21,12 @@ from .transitions import lock_case
 
 def submit_case(*, item, applicant, channel, centre, form_data=None, provided_material_ids=(), files=None,
                 submitted_by=None, window=None, agent=None, project=None, idempotency_key=None, principal=None,
-                now: datetime | None = None) -> Case:
+                require_complete: bool = False, now: datetime | None = None) -> Case:
     """An application arrives (online, post, API): number and query code issued, materials checked
     against the list (e-certificates and shared data filled in), state SUBMITTED for the clerk. With
     an idempotency key the same request returns the same case, never a second one. Items whose
-    instant-approval rules all hold are decided at once (秒批)."""
+    instant-approval rules all hold are decided at once (秒批). `require_complete` (the online
+    application page): refused, naming them, while a required material that cannot be waived is missing."""
     now = moment(now)
     request = IdempotentRequest.start(
         idempotency_key=idempotency_key, principal=principal, submitted_by=submitted_by, applicant=applicant,
@@ -35,7 +36,7 @@ def submit_case(*, item, applicant, channel, centre, form_data=None, provided_ma
         return existing
     sub = prepare_submission(item=item, applicant=applicant, channel=channel, centre=centre, form_data=form_data,
                    provided_material_ids=provided_material_ids, files=files, submitted_by=submitted_by,
-                   window=window, agent=agent, project=project, now=now)
+                   window=window, agent=agent, project=project, now=now, require_complete=require_complete)
     number = numbering.allocate_case_number(centre, local_day(now))
     instant = bool(item.instant_approval_rules)  # no rules: try_instant_approval would do nothing
     try:

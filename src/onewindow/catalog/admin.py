@@ -29,6 +29,7 @@ from .models import (
     CentreAcceptance,
     Delegation,
     Item,
+    ItemProcedure,
     ItemVersion,
     LifeEvent,
     Material,
@@ -82,9 +83,9 @@ class MaterialAdmin(admin.ModelAdmin):
     search_fields = ["name", "item__name", "item__code"]
     list_select_related = ["item", "item__department"]
     fields = ["item", "order", "name", "required", "condition", "form", "copies", "original_required",
-              "waivable", "source", "certificate_type", "note", "blank_form", "sample_file"]
+              "waivable", "waiver_term_days", "source", "certificate_type", "note", "blank_form", "sample_file"]
     readonly_fields = ["item", "order", "name", "required", "condition", "form", "copies", "original_required",
-                       "waivable", "source", "certificate_type", "note"]
+                       "waivable", "waiver_term_days", "source", "certificate_type", "note"]
 
     @admin.display(description=gettext_lazy("实施部门"), ordering="item__department__name")
     def department(self, obj):
@@ -118,7 +119,7 @@ class MaterialInline(admin.TabularInline):
     model = Material
     extra = 0
     fields = ["order", "name", "source", "required", "condition", "form", "copies", "original_required",
-              "waivable", "certificate_type", "note"]
+              "waivable", "waiver_term_days", "certificate_type", "note"]
 
 
 class StageInline(admin.TabularInline):
@@ -256,12 +257,32 @@ class LifeEventAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
+@admin.register(ItemProcedure)
+class ItemProcedureAdmin(admin.ModelAdmin):
+    """The special procedures each item commits to in advance, with their limits (the notice shows them)."""
+
+    list_display = ["item", "kind", "limit_days", "note"]
+    list_filter = ["kind"]
+    search_fields = ["item__code", "item__name"]
+    autocomplete_fields = ["item"]
+    list_select_related = ["item"]
+
+
 @admin.register(Delegation)
 class DelegationAdmin(admin.ModelAdmin):
-    list_display = ["item", "representative", "granted_on"]
+    """Read here; granted and revoked by the department's head on the workbench (catalog/delegations.py),
+    so every change is checked and on the audit trail."""
+
+    list_display = ["representative", "department", "item", "valid_from", "valid_until", "granted_by", "revoked_at"]
+    list_filter = ["department"]
     search_fields = ["item__code", "item__name", "representative__username", "representative__display_name"]
-    autocomplete_fields = ["item"]
-    raw_id_fields = ["representative"]
+    list_select_related = ["representative", "department", "item", "granted_by"]
+
+    readonly_fields = ["department", "item", "representative", "granted_on", "valid_from", "valid_until",
+                       "granted_by", "revoked_at", "revoked_by", "revoke_reason"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(CentreAcceptance)

@@ -32,6 +32,7 @@ class MergedMaterial:
     note: str
     item_codes: list[str] = field(default_factory=list)
     materials: list[Material] = field(default_factory=list)
+    waiver_term_days: int = 0  # the shortest term of the items asking it
 
     def get_source_display(self):
         return self.materials[0].get_source_display() if self.materials else self.source
@@ -63,7 +64,7 @@ def bundle_materials(bundle: Bundle) -> list[MergedMaterial]:
             entry = merged[key] = MergedMaterial(
                 name=m.name, required=m.required, condition=m.condition, source=m.source, form=m.form,
                 copies=m.copies, original_required=m.original_required, waivable=m.waivable,
-                certificate_type=m.certificate_type, note=m.note)
+                certificate_type=m.certificate_type, note=m.note, waiver_term_days=m.waiver_term_days)
             by_name.setdefault(normalise_name(m.name), key)
         else:
             if m.required and not entry.required:
@@ -73,6 +74,7 @@ def bundle_materials(bundle: Bundle) -> list[MergedMaterial]:
             entry.original_required = entry.original_required or m.original_required
             entry.copies = max(entry.copies, m.copies)
             entry.waivable = entry.waivable and m.waivable
+            entry.waiver_term_days = min(entry.waiver_term_days, m.waiver_term_days)
             if _FORM_STRICTNESS.get(m.form, 0) > _FORM_STRICTNESS.get(entry.form, 0):
                 entry.form = m.form
             if m.note and m.note not in entry.note:

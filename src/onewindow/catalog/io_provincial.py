@@ -134,7 +134,7 @@ class _Existing:
         self.materials: dict[int, dict[str, dict]] = {}
         for m in Material.objects.filter(item_id__in=ids).values(
                 "item_id", "name", "source", "required", "condition", "form", "copies", "original_required",
-                "waivable", "certificate_type", "note"):
+                "waivable", "waiver_term_days", "certificate_type", "note"):
             row: dict[str, Any] = dict(m)
             self.materials.setdefault(row.pop("item_id"), {})[row["name"]] = row
         self.stage_names: dict[int, list[str]] = {}

@@ -32,7 +32,7 @@ ITEM_FIELDS = [
     "status", "source_id",
 ]
 MATERIAL_FIELDS = ["name", "source", "required", "condition", "form", "copies", "original_required", "waivable",
-                   "certificate_type", "note"]
+                   "waiver_term_days", "certificate_type", "note"]
 STAGE_FIELDS = ["step", "kind", "name", "limit_days", "department"]
 
 _STR_FIELDS = {"code", "name", "kind", "level", "handling_type", "legal_basis", "visit_reason", "fee_description",
@@ -237,7 +237,7 @@ def _material(raw, path, problems) -> dict:
         value = raw.get(f)
         if f in _MATERIAL_BOOLS:
             out[f] = _bool(value, f"{path}.{f}", problems, default=default)
-        elif f == "copies":
+        elif f in ("copies", "waiver_term_days"):
             out[f] = _int(value, f"{path}.{f}", problems, default=default)
         else:
             out[f] = _str(value) or default

@@ -194,6 +194,12 @@ class Item(models.Model):
         return self.name
 
 
+# 容缺受理: the applicant supplies a waived material within its term, counted in working days from
+# acceptance (Yumen's practice: the case goes on on the written promise; provincial rules cap it at 20).
+WAIVER_DEFAULT_TERM_DAYS = 5
+WAIVER_MAX_TERM_DAYS = 20
+
+
 class MaterialSource(models.TextChoices):
     APPLICANT = "applicant", _("申请人自备")
     ISSUING_DEPARTMENT = "issuing_department", _("政府部门核发")
@@ -220,6 +226,9 @@ class Material(models.Model):
     copies = models.PositiveSmallIntegerField(_("份数"), default=1)
     original_required = models.BooleanField(_("需原件"), default=False)
     waivable = models.BooleanField(_("可容缺"), default=False)
+    waiver_term_days = models.PositiveSmallIntegerField(
+        _("容缺补齐时限（工作日）"), default=WAIVER_DEFAULT_TERM_DAYS,
+        help_text=_("容缺受理后申请人须在多少个工作日内补齐（如 5，最多 20）；告知单写明“可容缺，N 个工作日内补齐”"))
     certificate_type = models.CharField(_("电子证照类型"), max_length=40, blank=True,
                                         help_text=_("申请人已有该类型电子证照时自动调取，无需提交"))
     note = models.CharField(_("填报须知"), max_length=300, blank=True)
@@ -232,6 +241,10 @@ class Material(models.Model):
         # A conditional material names its condition (catalog.validation): checked on every write of
         # a published item, not by the database, since an imported draft may still lack it.
         ordering = ["item", "order", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(waiver_term_days__gte=1, waiver_term_days__lte=WAIVER_MAX_TERM_DAYS),
+                                   name="material_waiver_term_1_to_20"),
+        ]
 
     def __str__(self):
         return self.name
@@ -267,21 +280,74 @@ class Stage(models.Model):
         return f"{self.step}. {self.name}"
 
 
-class Delegation(models.Model):
-    """An item whose decision a department delegated to a chief representative in the centre."""
+class ProcedureKind(models.TextChoices):
+    """特别程序 (Administrative Licensing Law Art. 45): not counted in the item's limit."""
 
-    item = models.ForeignKey(Item, models.CASCADE, related_name="delegations", verbose_name=_("事项"))
+    HEARING = "hearing", _("听证")
+    EXPERT_REVIEW = "expert_review", _("专家评审")
+    SITE_INSPECTION = "site_inspection", _("现场勘验")
+    PUBLIC_NOTICE = "public_notice", _("公示")
+    TESTING = "testing", _("检验、检测、检疫")
+    APPRAISAL = "appraisal", _("鉴定")
+
+
+class ItemProcedure(models.Model):
+    """A special procedure the item may need, committed in advance with its limit (the notice shows it):
+    an approver starts a listed one within its limit; anything else is an exception with a reason that
+    the efficiency office lists (cases.selectors.exceptions)."""
+
+    item = models.ForeignKey(Item, models.CASCADE, related_name="procedures", verbose_name=_("事项"))
+    kind = models.CharField(_("特别程序"), max_length=20, choices=ProcedureKind.choices)
+    limit_days = models.PositiveSmallIntegerField(_("程序时限（工作日）"), help_text=_("该程序最多用时，书面告知申请人"))
+    note = models.CharField(_("适用情形"), max_length=200, blank=True, help_text=_("如：涉及重大公共利益的"))
+
+    class Meta:
+        verbose_name = _("承诺的特别程序")
+        verbose_name_plural = _("承诺的特别程序")
+        ordering = ["item", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "kind"], name="item_procedure_unique"),
+            models.CheckConstraint(condition=Q(limit_days__gte=1, limit_days__lte=120),
+                                   name="item_procedure_limit_1_to_120"),
+        ]
+
+    def __str__(self):
+        return f"{self.item} · {self.get_kind_display()} {self.limit_days}"
+
+
+class Delegation(models.Model):
+    """首席代表授权: a department lets its chief representative in the centre decide for it — on the items
+    named (or, with no item, on all of that department's items) — for a period. Granted and revoked by
+    that department's head (catalog/delegations.py), each on the audit trail. A representative acts on
+    a task only for the department and item a delegation in force covers (cases/access.py)."""
+
+    department = models.ForeignKey(Department, models.PROTECT, related_name="delegations",
+                                   verbose_name=_("授权部门"))
+    item = models.ForeignKey(Item, models.CASCADE, null=True, blank=True, related_name="delegations",
+                             verbose_name=_("事项"), help_text=_("留空：该部门的全部事项"))
     representative = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="delegations",
                                        verbose_name=_("首席代表"))
     granted_on = models.DateField(_("授权日期"))
+    valid_from = models.DateField(_("授权起始日"), null=True, blank=True)
+    valid_until = models.DateField(_("授权截止日"), null=True, blank=True, help_text=_("留空：长期有效，直至撤销"))
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("授权人"))
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("撤销人"))
+    revoke_reason = models.CharField(_("撤销理由"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("首席代表授权")
         verbose_name_plural = _("首席代表授权")
-        constraints = [models.UniqueConstraint(fields=["item", "representative"], name="delegation_unique")]
+        indexes = [models.Index(fields=["representative", "revoked_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(valid_until__isnull=True) | Q(valid_from__isnull=True)
+                                   | Q(valid_until__gte=F("valid_from")), name="delegation_period_ordered"),
+        ]
 
     def __str__(self):
-        return f"{self.representative} · {self.item}"
+        return f"{self.representative} · {self.department} · {self.item or _('全部事项')}"
 
 
 class CentreAcceptance(models.Model):

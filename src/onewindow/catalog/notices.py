@@ -61,6 +61,15 @@ class NoticeMaterial:
     """A blank form (空白表格) can be downloaded from the item's public page."""
     has_sample_file: bool = False
     """A filled-in sample (填写样例) can be downloaded from the item's public page."""
+    waiver_term_days: int = 0
+    """A waivable material's term: supplied within this many working days of acceptance."""
+
+    @property
+    def waiver_text(self) -> str:
+        """"可容缺，5 个工作日内补齐", or "" for a material that cannot be waived."""
+        if not self.waivable:
+            return ""
+        return _("可容缺，%(n)s 个工作日内补齐") % {"n": self.waiver_term_days}
 
     @property
     def has_files(self) -> bool:
@@ -69,12 +78,18 @@ class NoticeMaterial:
     @property
     def submission_text(self) -> str:
         """How the applicant hands this in, in one phrase, as the window says it."""
+        if self.source == MaterialSource.E_CERTIFICATE:
+            # Fetched only when the applicant holds the certificate: a new applicant hands in the paper.
+            return _("已有电子证照的系统自动调取；没有的提交%(form)s") % {"form": "，".join(self._paper_parts())}
         if self.auto_obtained:
             return _("无需提交，系统自动调取")
+        return "，".join(self._paper_parts())
+
+    def _paper_parts(self) -> list[str]:
         parts = [self.form_label]
         parts.append(_("原件") if self.original_required else _("复印件"))
         parts.append(_("%(n)s 份") % {"n": self.copies})
-        return "，".join(parts)
+        return parts
 
 
 @dataclass(frozen=True)
@@ -109,6 +124,21 @@ class NoticeStep:
     @property
     def limit_text(self) -> str:
         return unit_days(self.limit_days, self.limit_unit) if self.limit_days else _("即时")
+
+
+@dataclass(frozen=True)
+class NoticeProcedure:
+    """A special procedure the item may need, committed in advance with its limit (not counted in the
+    item's limit; Administrative Licensing Law Art. 45)."""
+
+    kind: str
+    kind_label: str
+    limit_days: int
+    note: str
+
+    @property
+    def text(self) -> str:
+        return _("%(kind)s：不超过 %(n)s 个工作日") % {"kind": self.kind_label, "n": self.limit_days}
 
 
 @dataclass(frozen=True)
@@ -168,6 +198,8 @@ class OneTimeNotice:
     materials_total: int = field(default=0)
     where: list[AcceptingCentre] = field(default_factory=list)
     """The centres where the item can be handled (就近办, catalog/centres.py), county first."""
+    special_procedures: list[NoticeProcedure] = field(default_factory=list)
+    """The special procedures committed in advance, with their limits (catalog.ItemProcedure)."""
 
     @property
     def is_active(self) -> bool:
@@ -233,6 +265,7 @@ def _notice_material(material: Material) -> NoticeMaterial:
         material_id=material.pk,
         has_blank_form=bool(material.blank_form),
         has_sample_file=bool(material.sample_file),
+        waiver_term_days=material.waiver_term_days if material.waivable else 0,
     )
 
 
@@ -332,6 +365,8 @@ def one_time_notice(item: Item) -> OneTimeNotice:
         status_announcement=_status_announcement(item),
         materials_total=len(materials),
         where=accepting_centres(item),
+        special_procedures=[NoticeProcedure(kind=p.kind, kind_label=str(p.get_kind_display()), limit_days=p.limit_days,
+                                            note=p.note) for p in item.procedures.all()],
     )
 
 
@@ -343,6 +378,8 @@ def one_time_notice(item: Item) -> OneTimeNotice:
 class BundleNoticeMaterial(NoticeMaterial):
     item_names: list[str] = field(default_factory=list)
     """The bundle's items that ask for this document (it is handed in once for all of them)."""
+    material_ids: list[int] = field(default_factory=list)
+    """Its material in each of those items: a submission names them all as handed in."""
 
 
 @dataclass(frozen=True)
@@ -428,6 +465,8 @@ def bundle_notice(bundle: Bundle) -> BundleNotice:
             source_label=str(merged.get_source_display()), auto_obtained=merged.source in AUTO_SOURCES,
             certificate_type=merged.certificate_type, note=merged.note,
             item_names=[names[code] for code in merged.item_codes if code in names],
+            material_ids=[m.pk for m in merged.materials],
+            waiver_term_days=merged.waiver_term_days if merged.waivable else 0,
         ))
     active = [item for item in items if item.status != ItemStatus.ABOLISHED]
     combined = bundle_limits(bundle)

@@ -129,7 +129,10 @@ def ensure_demo_delegations(*, today: date | None = None) -> str:
     granted_on = today or timezone.localdate()
     items = Item.objects.filter(department__code=CHIEF_DEPARTMENT, status=ItemStatus.ACTIVE)
     held = set(Delegation.objects.filter(representative=user).values_list("item_id", flat=True))
-    new = [Delegation(item=item, representative=user, granted_on=granted_on) for item in items if item.pk not in held]
+    head = User.objects.filter(staff_roles__role=Role.DEPARTMENT_HEAD,
+                               staff_roles__department__code=CHIEF_DEPARTMENT).first()
+    new = [Delegation(department_id=item.department_id, item=item, representative=user, granted_on=granted_on,
+                      valid_from=granted_on, granted_by=head) for item in items if item.pk not in held]
     Delegation.objects.bulk_create(new)
     total = Delegation.objects.filter(representative=user, item__department__code=CHIEF_DEPARTMENT).count()
     return _("首席代表 %(u)s：%(t)s 项授权（新增 %(n)s）") % {"u": CHIEF_REPRESENTATIVE, "t": total, "n": len(new)}

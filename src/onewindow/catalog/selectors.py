@@ -50,6 +50,7 @@ from .models import (
     BundleItem,
     CentreAcceptance,
     Item,
+    ItemProcedure,
     ItemStatus,
     ItemVersion,
     LifeEvent,
@@ -233,7 +234,7 @@ def _watch(*senders: type[Model]) -> None:
 # Every row the public catalog pages and notices show. (Bulk updates bypass signals: catalog.services
 # writes rows one by one, and saves the item with a new version whenever its lists change.)
 _watch(Item, Material, Stage, ItemVersion, Announcement, LifeEvent, Department, Region, CentreAcceptance,
-       ServiceCentre)
+       ServiceCentre, ItemProcedure)
 
 # --------------------------------------------------------------------------------------------------
 # Search and browse
@@ -457,3 +458,13 @@ def item_audiences(item_ids: Iterable[int] | None = None) -> dict[int, frozenset
     for item_id, audience in rows:
         audiences.setdefault(item_id, set()).add(audience)
     return {item_id: frozenset(found) for item_id, found in audiences.items()}
+
+
+def committed_procedures(item: Item) -> list[ItemProcedure]:
+    """The special procedures the item commits to in advance, with their limits (catalog.ItemProcedure)."""
+    return list(ItemProcedure.objects.filter(item=item).order_by("kind"))
+
+
+def committed_procedure_days(item_id: int, kind: str) -> int | None:
+    """The item's committed limit for one kind of special procedure, or None when it does not list it."""
+    return ItemProcedure.objects.filter(item_id=item_id, kind=kind).values_list("limit_days", flat=True).first()

@@ -25,6 +25,7 @@ from onewindow.orgs.models import Department
 
 from .itemdata import Problem, item_to_data, normalise
 from .models import (
+    WAIVER_MAX_TERM_DAYS,
     GapKind,
     HandlingType,
     Item,
@@ -260,6 +261,9 @@ def _check_materials(materials, add):
             add(Problem(f"{path}.condition", _("非必要材料“%(n)s”必须写明适用情形") % {"n": m["name"]}))
         if m["copies"] is not None and m["copies"] < 1:
             add(Problem(f"{path}.copies", _("份数至少为 1")))
+        term = m.get("waiver_term_days")
+        if term is not None and not 1 <= term <= WAIVER_MAX_TERM_DAYS:
+            add(Problem(f"{path}.waiver_term_days", _("容缺补齐时限应为 1—%(max)s 个工作日") % {"max": WAIVER_MAX_TERM_DAYS}))
 
 
 def _check_stages(data, departments, add):

@@ -191,6 +191,11 @@ class SpecialProcedureRow:
     reason: str
     outcome: str
     applicant_notified_at: datetime | None
+    # The sample catalog commits no procedures: the history's are within the law's own limits, not
+    # exceptions (the efficiency office's list stays for real ones).
+    committed_limit_days: int | None = None
+    is_exception: bool = False
+    exception_reason: str = ""
 
 
 @dataclasses.dataclass(slots=True)

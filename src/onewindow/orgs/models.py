@@ -121,11 +121,12 @@ class Role(models.TextChoices):
     AGENT = "agent", _("代办员")
     SUPERVISOR = "supervisor", _("效能办监督人员")
     ADMINISTRATOR = "administrator", _("管理员")
+    DEPARTMENT_HEAD = "department_head", _("部门负责人")
 
 
 class StaffRole(models.Model):
     """One role of one staff account, scoped where the role needs it: clerks and agents to a centre,
-    approvers and chief representatives to a department."""
+    approvers, chief representatives and department heads to a department."""
 
     user = models.ForeignKey(User, models.CASCADE, related_name="staff_roles", verbose_name=_("账号"))
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
@@ -140,7 +141,8 @@ class StaffRole(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "role", "centre", "department"], name="staff_role_unique"),
             models.CheckConstraint(
-                condition=~Q(role__in=["approver", "chief_representative"]) | Q(department__isnull=False),
+                condition=~Q(role__in=["approver", "chief_representative", "department_head"])
+                | Q(department__isnull=False),
                 name="department_roles_have_department",
             ),
             models.CheckConstraint(

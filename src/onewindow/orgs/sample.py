@@ -84,6 +84,7 @@ def demo_staff_accounts() -> list[tuple[str, str, list[services.RoleSpec], bool]
         ("clerk", "黄丽（综合窗口）", [(Role.WINDOW_CLERK.value, "DX01", None)], False),
         ("approver.scj", "李明（市场监管局）", [(Role.APPROVER.value, None, "dx-scjg")], False),
         ("chief.scj", "陈红（市场监管局首席代表）", [(Role.CHIEF_REPRESENTATIVE.value, None, "dx-scjg")], False),
+        ("head.scj", "王刚（市场监管局负责人）", [(Role.DEPARTMENT_HEAD.value, None, "dx-scjg")], False),
         ("agent", "韦强（代办员）", [(Role.AGENT.value, "DX01", None)], False),
         ("supervisor", "梁洁（效能办）", [(Role.SUPERVISOR.value, None, None)], False),
     ]

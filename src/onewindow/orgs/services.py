@@ -82,7 +82,7 @@ def _resolve_scope(role: str, centre_code: str | None, department_code: str | No
         department = Department.objects.filter(code=department_code).first()
         if department is None:
             raise NotFound(_("没有编码为 %(code)s 的部门") % {"code": department_code}, field="department")
-    if role in selectors.DEPARTMENT_ROLES and department is None:
+    if (role in selectors.DEPARTMENT_ROLES or role == Role.DEPARTMENT_HEAD) and department is None:
         raise ValidationError(_("%(role)s 角色必须指定所属部门") % {"role": Role(role).label}, field="department")
     if role == Role.WINDOW_CLERK and centre is None:
         raise ValidationError(_("%(role)s 角色必须指定所在中心") % {"role": Role(role).label}, field="centre")
@@ -260,6 +260,26 @@ def record_lookup(*, viewer: User, applicant: Applicant, now: datetime | None = 
     with transaction.atomic():
         audit.record(chain_key=f"applicant:{applicant.pk}", action="onewindow.identity.looked_up",
                      actor=viewer if getattr(viewer, "pk", None) else None, data=data, now=now)
+
+
+def add_applicant_phone(*, clerk: User, applicant: Applicant, phone: str, now: datetime | None = None) -> bool:
+    """The window adds a contact number an applicant on record lacks (so notices can reach them); a
+    number already on record is kept (the applicant changes their own). Recorded on the applicant's
+    chain (`onewindow.applicant.phone_added`, the number masked). True when it was added."""
+    phone = _clean_phone(phone)
+    if not phone:
+        return False
+    with transaction.atomic():
+        locked = Applicant.objects.select_for_update().get(pk=applicant.pk)
+        if locked.phone:
+            return False
+        locked.phone = phone
+        locked.save(update_fields=["phone"])
+        applicant.phone = phone
+        audit.record(chain_key=f"applicant:{applicant.pk}", action="onewindow.applicant.phone_added",
+                     actor=clerk if getattr(clerk, "pk", None) else None,
+                     data={"phone": f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"}, now=now)
+    return True
 
 
 # --- organisation upserts (sample loading, imports) -------------------------------------------------

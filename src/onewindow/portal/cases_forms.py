@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.catalog.models import MaterialSource
 from onewindow.catalog.notices import AUTO_SOURCES
 from onewindow.catalog.rule_inputs import FormDataMixin
 from onewindow.core import uploads
@@ -40,12 +41,13 @@ class DomainErrorMixin(forms.Form):
 
 class ApplicationForm(DomainErrorMixin, FormDataMixin, forms.Form):
     """Online application: tick each document attached (or upload it), fill the form fields the
-    instant-approval rules read. Documents the system fetches (data sharing, e-certificate) are listed
-    but never asked for."""
+    instant-approval rules read. Documents the system fetches (data sharing, the applicant's own
+    e-certificates) are listed but never asked for; an e-certificate the applicant does not hold is
+    asked for like any other document."""
 
     token = forms.CharField(widget=forms.HiddenInput)  # idempotency: a double click makes one case
 
-    def __init__(self, *args, item, centres=(), **kwargs):
+    def __init__(self, *args, item, centres=(), held_certificate_types=frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
         self.item = item
         if len(centres) > 1:  # 就近办: the item is handled at several centres; the applicant picks one
@@ -54,7 +56,12 @@ class ApplicationForm(DomainErrorMixin, FormDataMixin, forms.Form):
                 choices=[(c.code, f"{c.name}（{c.level_label}）") for c in centres])
         self.material_rows = []
         for material in item.materials.all():
-            row = {"material": material, "auto": material.source in AUTO_SOURCES}
+            # An e-certificate material the applicant holds is fetched; one they do not hold (a new
+            # applicant) is uploaded or brought like any other document.
+            unheld = (material.source == MaterialSource.E_CERTIFICATE
+                      and material.certificate_type not in held_certificate_types)
+            row = {"material": material, "auto": material.source in AUTO_SOURCES and not unheld,
+                   "unheld": unheld}
             if not row["auto"]:
                 self.fields[f"provided_{material.pk}"] = forms.BooleanField(
                     label=material.name, required=False, initial=False
@@ -70,6 +77,7 @@ class ApplicationForm(DomainErrorMixin, FormDataMixin, forms.Form):
             yield {
                 "material": row["material"],
                 "auto": row["auto"],
+                "unheld": row["unheld"],
                 "provided": self[row["provided"]] if "provided" in row else None,
                 "file": self[row["file"]] if "file" in row else None,
             }
@@ -103,6 +111,12 @@ class ApplicationForm(DomainErrorMixin, FormDataMixin, forms.Form):
         ]
 
 
+def _paper_label(material) -> str:
+    if material.source == MaterialSource.E_CERTIFICATE:
+        return str(_("%(name)s（没有电子证照时）") % {"name": material.name})
+    return material.name
+
+
 class BundleApplicationForm(DomainErrorMixin, forms.Form):
     token = forms.CharField(widget=forms.HiddenInput)
     provided = forms.MultipleChoiceField(
@@ -111,9 +125,10 @@ class BundleApplicationForm(DomainErrorMixin, forms.Form):
 
     def __init__(self, *args, merged_materials, **kwargs):
         super().__init__(*args, **kwargs)
-        self.merged = [m for m in merged_materials if m.source not in AUTO_SOURCES]
-        self.auto = [m for m in merged_materials if m.source in AUTO_SOURCES]
-        choice_field(self, "provided").choices = [(str(i), m.name) for i, m in enumerate(self.merged)]
+        # An e-certificate material is fetched when the applicant holds one; without it they tick it here.
+        self.merged = [m for m in merged_materials if m.source != MaterialSource.DATA_SHARING]
+        self.auto = [m for m in merged_materials if m.source == MaterialSource.DATA_SHARING]
+        choice_field(self, "provided").choices = [(str(i), _paper_label(m)) for i, m in enumerate(self.merged)]
 
     def provided_material_ids(self) -> list[int]:
         ids: list[int] = []

@@ -161,8 +161,9 @@ def apply(request, item_code: str):
     if applicant is None:
         return _not_applicant(request)
     where = catalog_selectors.accepting_centres(item)
+    held = case_selectors.held_certificate_types(applicant)
     if request.method == "POST":
-        form = ApplicationForm(request.POST, request.FILES, item=item, centres=where)
+        form = ApplicationForm(request.POST, request.FILES, item=item, centres=where, held_certificate_types=held)
         if form.is_valid():
             try:
                 case = case_services.submit_case(
@@ -176,6 +177,7 @@ def apply(request, item_code: str):
                     submitted_by=request.user,
                     idempotency_key=form.cleaned_data["token"],
                     principal=_principal(request),
+                    require_complete=True,
                 )
             except DomainError as exc:
                 form.add_domain_error(exc)
@@ -188,7 +190,7 @@ def apply(request, item_code: str):
                 return redirect("portal_cases:my_case", number=case.number)
     else:
         nearest = catalog_selectors.nearest_centre(where, applicant.address)
-        form = ApplicationForm(item=item, centres=where, initial={
+        form = ApplicationForm(item=item, centres=where, held_certificate_types=held, initial={
             "token": uuid.uuid4().hex, "centre": nearest.code if nearest else None})
     return render(
         request,

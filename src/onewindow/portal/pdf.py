@@ -24,7 +24,7 @@ def _material_notes(material: NoticeMaterial) -> str:
     elif material.certificate_type:
         notes.append(_("已有电子证照的可免交"))
     if material.waivable:
-        notes.append(_("可容缺受理"))
+        notes.append(material.waiver_text or _("可容缺受理"))
     if material.note:
         notes.append(material.note)
     if material.has_blank_form and material.has_sample_file:

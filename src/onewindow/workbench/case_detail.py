@@ -20,6 +20,7 @@ from onewindow.cases import services as case_services
 from onewindow.cases.actions import registry
 from onewindow.cases.states import FINAL_CASE_STATES
 from onewindow.core.errors import DomainError, NotFound
+from onewindow.core.uploads import serve_protected
 from onewindow.orgs import selectors as org_selectors
 from onewindow.orgs.models import Role
 from onewindow.supervision import access as office_access
@@ -122,6 +123,19 @@ def case_action(request, number: str, action: str):
             return redirect("workbench:case_detail", number=case.number)
     case.refresh_from_db()
     return _render_detail(request, case, actions, status=400)
+
+
+@staff_required
+@require_GET
+def material_file(request, number: str, row_id: int):
+    """A document the applicant handed in, for staff who may see the case; each opening is recorded
+    on the case's trail (cases.services.open_material_file). Anyone else gets the same 404 as a
+    missing file."""
+    try:
+        row = case_services.open_material_file(viewer=request.user, number=number, material_row_id=row_id)
+    except DomainError:
+        raise Http404 from None
+    return serve_protected(request, row.file, allowed=True, download_name=f"{number}-{row.pk}")
 
 
 @staff_required

@@ -10,12 +10,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.cases.models import Channel
+from onewindow.catalog.models import MaterialSource
 from onewindow.catalog.notices import AUTO_SOURCES
 from onewindow.catalog.rule_inputs import FormDataMixin
 from onewindow.core.forms import choice_field
 from onewindow.orgs.models import ApplicantKind
 
 PROVIDED, WAIVED, MISSING, NOT_APPLICABLE = "provided", "waived", "missing", "not_applicable"
+FETCH = "fetch"  # an e-certificate material: fetched when the applicant holds one, else the paper copy
 
 # How the application reached the window (收件方式): handed in by the applicant, or received by post
 # (then no visit is counted and the result is posted by default).
@@ -50,7 +52,9 @@ class ApplicantForm(forms.Form):
 class ChecklistForm(FormDataMixin, forms.Form):
     """The item's material checklist at the window: per material the clerk marks provided, waived (容缺,
     offered only where the catalog allows it, with the promised date), missing (with what is wrong) or
-    not applicable; materials obtained by data sharing or e-certificate are shown, never asked."""
+    not applicable; materials obtained by data sharing are shown, never asked. A material fetched from
+    the applicant's e-certificates is fetched by default, and the clerk takes the paper copy instead
+    (已提交纸质件) when the applicant has none on file (a new applicant has none)."""
 
     item_code = forms.CharField(widget=forms.HiddenInput)
     channel = forms.ChoiceField(
@@ -70,9 +74,10 @@ class ChecklistForm(FormDataMixin, forms.Form):
         self.item = item
         self.material_rows = []
         for material in item.materials.all():
-            row = {"material": material, "auto": material.source in AUTO_SOURCES}
+            fetch = material.source == MaterialSource.E_CERTIFICATE
+            row = {"material": material, "auto": material.source in AUTO_SOURCES and not fetch, "fetch": fetch}
             if not row["auto"]:
-                choices = [(PROVIDED, _("已提交"))]
+                choices = [(FETCH, _("调取电子证照")), (PROVIDED, _("已提交纸质件"))] if fetch else [(PROVIDED, _("已提交"))]
                 if material.waivable:
                     choices.append((WAIVED, _("容缺")))
                 choices.append((MISSING, _("缺少或有误")))
@@ -83,13 +88,14 @@ class ChecklistForm(FormDataMixin, forms.Form):
                     choices=choices,
                     widget=forms.RadioSelect,
                     label=material.name,
-                    initial=PROVIDED if material.required else NOT_APPLICABLE,
+                    initial=FETCH if fetch else PROVIDED if material.required else NOT_APPLICABLE,
                 )
                 row["status"] = status
                 if material.waivable:
                     self.fields[f"promise_{material.pk}"] = forms.DateField(
                         label=_("承诺补齐日期"),
                         required=False,
+                        help_text=_("留空即为目录规定的 %(n)s 个工作日期满之日") % {"n": material.waiver_term_days},
                         widget=forms.DateInput(attrs={"type": "date"}),
                     )
                     row["promise"] = f"promise_{material.pk}"
@@ -106,6 +112,7 @@ class ChecklistForm(FormDataMixin, forms.Form):
             yield {
                 "material": row["material"],
                 "auto": row["auto"],
+                "fetch": row["fetch"],
                 "status": self[row["status"]] if "status" in row else None,
                 "promise": self[row["promise"]] if "promise" in row else None,
                 "defect": self[row["defect"]] if "defect" in row else None,
@@ -121,10 +128,6 @@ class ChecklistForm(FormDataMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
-        # A waiver without its promised date cannot be put to the service at all: say so here.
-        for material in self._marked(WAIVED):
-            if not cleaned.get(f"promise_{material.pk}"):
-                self.add_error(f"promise_{material.pk}", _("容缺材料须填写申请人承诺补齐的日期"))
         return cleaned
 
     def provided_material_ids(self) -> list[int]:
@@ -135,13 +138,20 @@ class ChecklistForm(FormDataMixin, forms.Form):
         return self.cleaned_data.get("channel") or Channel.WINDOW.value
 
     def waivers(self) -> dict:
-        return {m.pk: self.cleaned_data[f"promise_{m.pk}"] for m in self._marked(WAIVED)}
+        """{material id: promised date}; a date left empty promises the last day of the material's term."""
+        return {m.pk: self.cleaned_data.get(f"promise_{m.pk}") for m in self._marked(WAIVED)}
 
     def defects(self) -> list[dict]:
         return [
             {"material_id": m.pk, "reason": self.cleaned_data.get(f"defect_{m.pk}") or str(_("未提交"))}
             for m in self._marked(MISSING)
         ]
+
+
+def _paper_label(material) -> str:
+    if material.source == MaterialSource.E_CERTIFICATE:
+        return str(_("%(name)s（纸质件，未查到电子证照时）") % {"name": material.name})
+    return material.name
 
 
 class BundleChecklistForm(forms.Form):
@@ -154,10 +164,13 @@ class BundleChecklistForm(forms.Form):
 
     def __init__(self, *args, merged_materials, **kwargs):
         super().__init__(*args, **kwargs)
-        self.merged = [m for m in merged_materials if m.source not in AUTO_SOURCES]
-        self.auto = [m for m in merged_materials if m.source in AUTO_SOURCES]
-        choice_field(self, "provided").choices = [(str(i), m.name) for i, m in enumerate(self.merged)]
-        self.fields["provided"].initial = [str(i) for i, m in enumerate(self.merged) if m.required]
+        # An e-certificate material is fetched when the applicant holds one; without it the paper copy
+        # is ticked here like any other document.
+        self.merged = [m for m in merged_materials if m.source != MaterialSource.DATA_SHARING]
+        self.auto = [m for m in merged_materials if m.source == MaterialSource.DATA_SHARING]
+        choice_field(self, "provided").choices = [(str(i), _paper_label(m)) for i, m in enumerate(self.merged)]
+        self.fields["provided"].initial = [str(i) for i, m in enumerate(self.merged)
+                                           if m.required and m.source != MaterialSource.E_CERTIFICATE]
 
     def provided_material_ids(self) -> list[int]:
         ids: list[int] = []

@@ -10,8 +10,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from onewindow.calendar import selectors as calendar_selectors
+from onewindow.cases import selectors as case_selectors
 from onewindow.orgs import selectors as org_selectors
 from onewindow.orgs.models import Role
+
+from .common import page
+
+QUEUE_PAGE_SIZE = 10
 
 
 @login_required
@@ -22,11 +27,16 @@ def home(request):
         if org_selectors.applicant_for_user(request.user) is not None:
             return redirect("portal_cases:my_cases")
         raise Http404
+    can_intake = Role.WINDOW_CLERK in user_roles
+    # The clerk's queue: online, API and posted applications waiting for acceptance, oldest first.
+    queue = page(request, case_selectors.awaiting_acceptance(request.user), per_page=QUEUE_PAGE_SIZE) if can_intake else None
     return render(
         request,
         "workbench/home.html",
         {
-            "can_intake": Role.WINDOW_CLERK in user_roles,
+            "queue": queue,
+            "can_delegate": Role.DEPARTMENT_HEAD in user_roles,
+            "can_intake": can_intake,
             "can_inbox": bool(user_roles & {Role.APPROVER, Role.CHIEF_REPRESENTATIVE}),
             "can_list": bool(
                 user_roles & {Role.WINDOW_CLERK, Role.AGENT, Role.SUPERVISOR, Role.ADMINISTRATOR}

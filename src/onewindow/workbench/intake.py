@@ -147,11 +147,14 @@ def applicant_lookup(request):
     )
 
 
-def _applicant(form: ApplicantForm):
-    """The registered applicant with this number, or a new one (orgs validates the number)."""
+def _applicant(form: ApplicantForm, clerk=None):
+    """The registered applicant with this number (given the phone number the clerk adds when none is on
+    record), or a new one (orgs validates the number)."""
     data = form.cleaned_data
     existing = org_selectors.find_applicant_by_id_number(data["applicant_id_number"])
     if existing is not None:
+        if not existing.phone and data.get("applicant_phone"):
+            org_services.add_applicant_phone(clerk=clerk, applicant=existing, phone=data["applicant_phone"])
         return existing
     return org_services.register_applicant(
         kind=data["applicant_kind"],
@@ -182,7 +185,7 @@ def _intake_item(request):
                 case = case_services.intake_at_window(
                     clerk=request.user,
                     item=item,
-                    applicant=_applicant(applicant_form),
+                    applicant=_applicant(applicant_form, request.user),
                     form_data=form.form_data(),
                     provided_material_ids=form.provided_material_ids(),
                     decision=form.cleaned_data["decision"],
@@ -212,7 +215,7 @@ def _intake_bundle(request):
             with transaction.atomic():
                 application = case_services.submit_bundle(
                     bundle=bundle,
-                    applicant=_applicant(applicant_form),
+                    applicant=_applicant(applicant_form, request.user),
                     channel=Channel.WINDOW,
                     centre=centre,
                     provided_material_ids=form.provided_material_ids(),

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
+from onewindow.catalog.models import MaterialSource
 from onewindow.core import fastsql
 from onewindow.core.errors import Conflict, ValidationError
 
@@ -41,16 +42,21 @@ def accept_locked(case: Case, *, clerk, waivers=None, provided_material_ids=(), 
     deadline = deadlines.apply_deadline(case)
     note = (promise_note or "").strip()
     waived = validate_waivers(case, waivers or {}, due_on=deadline.due_on, today=today, note=note)
-    missing = [row for row in _MISSING.all([case.pk, CaseMaterialStatus.MISSING.value])
+    missing = [row for row in case.materials.filter(status=CaseMaterialStatus.MISSING).select_related("material")
                if row.material_id not in waived]
     if missing:
-        raise ValidationError(
-            _("缺少必要材料：%(names)s。请一次性告知补正，或对可容缺的材料办理容缺受理") % {
-                "names": "、".join(f"“{row.name}”" for row in missing)}, field="materials")
-    for row in case.materials.filter(material_id__in=list(waived)) if waived else ():
-        promised = waived[row.material_id or 0]  # rows of the waived materials' ids
-        row.status, row.promised_by = CaseMaterialStatus.WAIVED, promised
-        row.note = (note or _("申请人书面承诺于 %(d)s 前补齐") % {"d": promised.isoformat()})[:300]
+        message = _("缺少必要材料：%(names)s。请一次性告知补正，或对可容缺的材料办理容缺受理") % {
+            "names": "、".join(f"“{row.name}”" for row in missing)}
+        unfetched = [row.name for row in missing if _fetched_by_certificate(row)]
+        if unfetched:
+            # The dead end of a new applicant: no e-certificate on file, so the paper copy is taken instead.
+            message += _("。未查到申请人的电子证照：%(names)s，请核收纸质件或上传件（标记为“已提交纸质件”）") % {
+                "names": "、".join(f"“{name}”" for name in unfetched)}
+        raise ValidationError(message, field="materials")
+    for row in case.materials.filter(material_id__in=list(waived)):
+        row.status, row.promised_by = CaseMaterialStatus.WAIVED, waived[row.material_id or 0]
+        row.note = (note or _("申请人书面承诺于 %(d)s 前补齐")
+                    % {"d": waived[row.material_id or 0].isoformat()})[:300]
         row.save(update_fields=["status", "promised_by", "note"])
     fees = []
     if case.item.has_fee and not case.fees.exists():
@@ -66,6 +72,12 @@ def accept_locked(case: Case, *, clerk, waivers=None, provided_material_ids=(), 
                      "provided_at_acceptance": newly, "fees": fees})
     create_tasks(case, clerk=clerk, now=now)
     return case
+
+
+def _fetched_by_certificate(row) -> bool:
+    """A material the system fetches from the applicant's e-certificates when there is one."""
+    material = row.material
+    return material is not None and bool(material.certificate_type or material.source == MaterialSource.E_CERTIFICATE)
 
 
 def refuse_locked(case: Case, *, clerk, reason, now: datetime) -> Case:

@@ -2,8 +2,8 @@
 listed on a one-time supplement notice (补正).
 
 Sources: Administrative Licensing Law Art. 32 (incomplete materials are told once, in full); provincial
-waiver-acceptance rules (only waivable materials, the applicant not on a bad-credit list, the catch-up
-date at least 2 working days before the due date and at most 20 working days away)."""
+waiver-acceptance rules (only waivable materials, the applicant not on a bad-credit list) and Yumen's
+practice (the case goes on on the written promise; the material is supplied within its catalog term)."""
 
 from __future__ import annotations
 
@@ -11,20 +11,25 @@ from datetime import date, datetime
 
 from django.utils.translation import gettext as _
 
+from onewindow.calendar import selectors as calendar_selectors
+from onewindow.catalog.models import MaterialSource
 from onewindow.core.errors import ValidationError
 
-from .. import deadlines
 from ..inputs import required_text, to_date
 from ..models import Case, CaseMaterialStatus
 
-WAIVER_MIN_DAYS_BEFORE_DUE = 2
-WAIVER_MAX_WORKING_DAYS = 20
+
+def waiver_term_end(material, today: date) -> date:
+    """The last day to supply a material waived today: its catalog term in working days (容缺补齐时限)."""
+    return calendar_selectors.add_working_days(today, material.waiver_term_days).due_on
 
 
 def validate_waivers(case: Case, waivers: dict, *, due_on: date, today: date, note: str) -> dict[int, date]:
     """Waiver acceptance (容缺): only waivable materials, only missing ones, not for bad-credit
-    applicants; the promised date at least 2 working days before the due date and at most 20 working
-    days away."""
+    applicants; the promised date after the day of acceptance and within the material's term in the
+    catalog (working days, e.g. 5: "可容缺，5 个工作日内补齐"). A waiver given without a date promises the
+    term's last day. The case goes on on the written promise (Yumen's practice), so the promise need
+    not fall before the case's due date: an immediate item can be waived too."""
     if not waivers:
         return {}
     if not isinstance(waivers, dict):
@@ -45,20 +50,17 @@ def validate_waivers(case: Case, waivers: dict, *, due_on: date, today: date, no
                                   field="waivers")
         if row.status != CaseMaterialStatus.MISSING:
             raise ValidationError(_("材料“%(name)s”已提交或已调取，无需容缺") % {"name": row.name}, field="waivers")
-        promised = to_date(raw_date, field="waivers")
+        term = row.material.waiver_term_days
+        last = waiver_term_end(row.material, today)
+        promised = last if raw_date in (None, "") else to_date(raw_date, field="waivers")
         if promised <= today:
             raise ValidationError(_("材料“%(name)s”的承诺补齐日期 %(d)s 应晚于受理日 %(t)s") % {
                 "name": row.name, "d": promised, "t": today}, field="waivers")
-        away = deadlines.paused_working_days(today, promised)
-        if away > WAIVER_MAX_WORKING_DAYS:
-            raise ValidationError(_("材料“%(name)s”的承诺补齐日期 %(d)s 距受理日 %(n)s 个工作日，不能超过 %(max)s 个工作日")
-                                  % {"name": row.name, "d": promised, "n": away, "max": WAIVER_MAX_WORKING_DAYS},
-                                  field="waivers")
-        before_due = deadlines.paused_working_days(promised, due_on) if promised < due_on else 0
-        if before_due < WAIVER_MIN_DAYS_BEFORE_DUE:
-            raise ValidationError(_("材料“%(name)s”的承诺补齐日期 %(d)s 应在办结期限 %(due)s 前至少 %(min)s 个工作日") % {
-                "name": row.name, "d": promised, "due": due_on, "min": WAIVER_MIN_DAYS_BEFORE_DUE}, field="waivers")
-        result[material_id] = promised
+        if promised > last:
+            raise ValidationError(
+                _("材料“%(name)s”可容缺，%(n)s 个工作日内补齐：承诺补齐日期 %(d)s 晚于 %(last)s") % {
+                    "name": row.name, "n": term, "d": promised, "last": last}, field="waivers")
+        result[row.material_id or 0] = promised
     if len(note) > 300:
         raise ValidationError(_("承诺说明不能超过 300 字"), field="promise_note")
     return result
@@ -68,7 +70,7 @@ def mark_provided(case: Case, provided: set[int], *, now: datetime) -> list[str]
     """The materials handed in now (at acceptance, or with a supplement): the names of those newly marked."""
     if not provided:
         return []
-    rows = {row.material_id: row for row in case.materials.all() if row.material_id}
+    rows = {row.material_id: row for row in case.materials.select_related("material") if row.material_id}
     unknown = sorted(provided - set(rows))
     if unknown:
         raise ValidationError(_("材料编号 %(ids)s 不属于事项“%(item)s”") % {
@@ -78,7 +80,11 @@ def mark_provided(case: Case, provided: set[int], *, now: datetime) -> list[str]
         row = rows[material_id]
         if row.status in (CaseMaterialStatus.MISSING, CaseMaterialStatus.NOT_APPLICABLE, CaseMaterialStatus.WAIVED):
             row.status, row.supplied_at = CaseMaterialStatus.PROVIDED, now
-            row.save(update_fields=["status", "supplied_at"])
+            fields = ["status", "supplied_at"]
+            if row.material is not None and (row.material.certificate_type
+                                             or row.material.source == MaterialSource.E_CERTIFICATE):
+                row.note, fields = _("未查到电子证照，已核收纸质件"), [*fields, "note"]
+            row.save(update_fields=fields)
             names.append(row.name)
     return names
 

@@ -116,6 +116,9 @@ def _material_rows(item, applicant, provided: set[int], *, today: date, files: d
             row.status = CaseMaterialStatus.PROVIDED
             if m.id in files:
                 row.file = uploads.accept_upload(files[m.id], field=f"file_{m.id}")
+            if m.certificate_type or m.source == MaterialSource.E_CERTIFICATE:
+                # No e-certificate on file: the paper copy (or the upload) stands in for it.
+                row.note = (_("未查到电子证照，已上传") if m.id in files else _("未查到电子证照，已核收纸质件"))
         elif m.required:
             row.status = CaseMaterialStatus.MISSING
         else:
@@ -124,8 +127,19 @@ def _material_rows(item, applicant, provided: set[int], *, today: date, files: d
     return rows
 
 
+def _require_complete(rows: list[CaseMaterial]) -> None:
+    """An online application is checked before it is sent: every required material that cannot be
+    waived is handed in (or fetched); the refusal names each one missing."""
+    missing = [row for row in rows if row.status == CaseMaterialStatus.MISSING
+               and not (row.material is not None and row.material.waivable)]
+    if missing:
+        raise ValidationError(
+            _("申请材料不全，请上传或勾选后再提交：%(names)s") % {
+                "names": "、".join(f"“{row.name}”" for row in missing)}, field="materials")
+
+
 def prepare_submission(*, item, applicant, channel, centre, form_data, provided_material_ids, files, submitted_by,
-             window, agent, project, now) -> _Submission:
+             window, agent, project, now, require_complete: bool = False) -> _Submission:
     if channel not in Channel.values:
         raise ValidationError(_("申请渠道“%(c)s”无效，可选：%(all)s") % {"c": channel, "all": ", ".join(Channel.values)},
                               field="channel")
@@ -150,6 +164,8 @@ def prepare_submission(*, item, applicant, channel, centre, form_data, provided_
     files = {int(k): v for k, v in (files or {}).items()}
     provided = id_set(provided_material_ids, field="provided_material_ids")
     rows = _material_rows(item, applicant, provided, today=local_day(now), files=files)
+    if require_complete:
+        _require_complete(rows)
     return _Submission(item=item, applicant=applicant, channel=channel, centre=centre, form_data=form_data or {},
                        materials=rows, submitted_by=submitted_by, window=window, agent=agent, project=project)
 

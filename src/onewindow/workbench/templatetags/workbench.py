@@ -31,6 +31,7 @@ LINKS = [
     ("workbench:catalog_drafts", _("目录草稿"), {Role.ADMINISTRATOR}),
     ("workbench:complaint_list", _("诉求工单"), {Role.SUPERVISOR, Role.ADMINISTRATOR}),
     ("workbench:complaint_queue", _("本单位工单"), {Role.APPROVER, Role.CHIEF_REPRESENTATIVE}),
+    ("workbench:delegations", _("首席代表授权"), {Role.DEPARTMENT_HEAD}),
 ]
 
 LIGHT_LABELS = {str(value): label for value, label in Light.choices}
@@ -80,6 +81,7 @@ EVENT_LABELS = {
     "deadline_recomputed": _("重算期限"),
     "step_opened": _("环节开始"),
     "instant_approval_declined": _("不符合秒批条件，转人工审批"),
+    "material_file_opened": _("查阅申请材料文件"),
 }
 
 
