@@ -8,6 +8,7 @@ import pytest
 from onewindow.calendar import selectors as calendar
 from onewindow.cases import services
 from onewindow.supervision import forecast
+from onewindow.workflow import clock
 from tests.cases.factories import accepted_case, at, open_tasks
 
 pytestmark = pytest.mark.django_db
@@ -31,8 +32,10 @@ def _history(world, *, start: date, count: int = 8):
 
 
 def test_the_last_green_day_is_the_day_before_yellow():
-    # 5 working days, yellow at 2 left: green until 2 days are used (30 Sept + 8, 9 October).
-    assert forecast.last_green_day(date(2026, 9, 30), 5) == date(2026, 10, 9)
+    # 5 working days, yellow at 1 left (the clock's default: max(1 day, 20 %)): green until 3 days are
+    # used — 9 October, the make-up Saturday 10 October, 12 October — and yellow from the next one.
+    assert forecast.last_green_day(date(2026, 9, 30), 5) == date(2026, 10, 12)
+    assert clock.compute(date(2026, 9, 30), 5).warn_on == date(2026, 10, 13)
 
 
 def test_a_green_case_of_an_item_that_usually_runs_late_is_flagged_with_why(world):

@@ -41,7 +41,7 @@ def deem_accepted(*, case: Case, rule: str, now: datetime | None = None) -> Case
             locked.accepted_on, locked.accepted_by = local_day(locked.submitted_at), None
             deadlines.apply_deadline(locked)
             transition(locked, "accept", actor=None, now=now, actor_label=rule, reason=rule,
-                       fields=("accepted_on", "accepted_by", "due_on", "due_provisional", "calendar_version"),
+                       fields=("accepted_on", "accepted_by", *deadlines.CASE_DATES),
                        data={"deemed": True, "accepted_on": locked.accepted_on, "due_on": locked.due_on,
                              "committed_limit_days": locked.committed_limit_days})
             create_tasks(locked, clerk=None, now=now)
@@ -54,7 +54,7 @@ def deem_withdrawn(*, case: Case, rule: str, reason: str, now: datetime | None =
     reason = required_text(reason, field="reason", message=_("须写明理由"))
     with transaction.atomic():
         locked = lock_case(case)
-        task_transition(locked, None, "cancel")
+        task_transition(locked, None, "cancel", stopped_on=local_day(now))
         SpecialProcedure.objects.filter(case=locked, ended_on__isnull=True).update(
             ended_on=local_day(now), outcome=_("视为撤回申请，程序终止"))
         locked.decision_reason, locked.concluded_at, locked.paused_since = reason, now, None
@@ -74,7 +74,7 @@ def deem_refused(*, case: Case, rule: str, reason: str, now: datetime | None = N
             return released(locked)
         if locked.state != CaseState.IN_PROGRESS:
             raise Conflict(_("办件 %(n)s 当前状态不能视为不予许可") % {"n": locked.number})
-        task_transition(locked, None, "cancel")
+        task_transition(locked, None, "cancel", stopped_on=local_day(now))
         DenialFiling.objects.create(case=locked, kind=DenialKind.DENIAL, department=locked.item.department,
                                     reason=reason, filed_by=None, filed_at=now)
         locked.decision_reason, locked.decided_at, locked.concluded_at = reason, now, now

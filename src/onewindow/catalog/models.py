@@ -228,7 +228,7 @@ class Material(models.Model):
     waivable = models.BooleanField(_("可容缺"), default=False)
     waiver_term_days = models.PositiveSmallIntegerField(
         _("容缺补齐时限（工作日）"), default=WAIVER_DEFAULT_TERM_DAYS,
-        help_text=_("容缺受理后申请人须在多少个工作日内补齐（如 5，最多 20）；告知单写明“可容缺，N 个工作日内补齐”"))
+        help_text=_("容缺受理后申请人须在多少个工作日内补齐（如 5，最多 20）；告知单写明“可容缺，若干个工作日内补齐”"))
     certificate_type = models.CharField(_("电子证照类型"), max_length=40, blank=True,
                                         help_text=_("申请人已有该类型电子证照时自动调取，无需提交"))
     note = models.CharField(_("填报须知"), max_length=300, blank=True)

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='material',
             name='waiver_term_days',
-            field=models.PositiveSmallIntegerField(default=5, help_text='容缺受理后申请人须在多少个工作日内补齐（如 5，最多 20）；告知单写明“可容缺，N 个工作日内补齐”', verbose_name='容缺补齐时限（工作日）'),
+            field=models.PositiveSmallIntegerField(default=5, help_text='容缺受理后申请人须在多少个工作日内补齐（如 5，最多 20）；告知单写明“可容缺，若干个工作日内补齐”', verbose_name='容缺补齐时限（工作日）'),
         ),
         migrations.AddConstraint(
             model_name='material',
