@@ -46,11 +46,15 @@ PUBLIC_PAGES = {
     "portal_hall:halls", "portal_hall:hall", "portal_hall:screen", "portal_projects:progress",
     "portal_complaints:file", "portal_complaints:track",
     "open311:index", "open311:discovery", "open311:services", "open311:service", "open311:requests",
-    "open311:updates",
+    "open311:updates", "portal_ratings:statistics",
 }
 COMPLAINT_OFFICE = {"supervisor", "administrator"}
 HALL_CLERKS = {"clerk"}  # window clerks of the centre with a hall (other_clerk's centre runs none)
-KIOSK_STAFF = {"clerk", "agent"}  # the kiosk is signed in with a clerk's or agent's account of the centre
+KIOSK_STAFF = {"clerk", "agent"}
+OVERSEERS = {"supervisor", "administrator"}  # the efficiency office (supervision, appraisal, reform)
+RATINGS_OFFICE = {"supervisor"}  # ratings.access.OFFICE_ROLES: the administrator is not the ratings office
+HEADS = {"chief"}
+RECTIFICATION_STAFF = CLERKS | DEPARTMENT_STAFF | {"supervisor"}  # the responsible units and the ratings office  # department heads (delegations)  # the kiosk is signed in with a clerk's or agent's account of the centre
 
 
 def _walk(patterns, prefix="", namespace=""):
@@ -100,6 +104,8 @@ def expected_page(name: str, role: str, target: str | None) -> set[int] | str:
         return {404}  # no such service request
     if name == "portal:material_file":
         return {404}  # public downloads of blank forms and samples; the test item has none stored
+    if name in ("portal_ratings:rate", "portal_appraisal:appraisal"):
+        return {404}  # public, by a rating link's token / a survey's code; the matrix holds neither
     if name == "portal_cases:track_notice":
         return {404}  # without number and query code
     if name in ("portal_cases:apply", "portal_cases:apply_bundle", "portal_cases:my_cases",
@@ -181,6 +187,37 @@ def expected_page(name: str, role: str, target: str | None) -> set[int] | str:
         return {404}  # no such project (who may see one: tests/projects/test_pages.py)
     if name in ("workbench:project_action", "workbench:project_coordinator"):
         return {404, 405}  # never by GET
+    if name == "workbench:case_material_file":
+        return {404}  # no such material row (who may open one, and the audit of it: tests/cases/)
+    if name == "workbench:delegations":
+        return {404}  # a department head's (部门负责人) page; no matrix role heads one (chief is 首席代表)
+    if name in ("workbench:delegation_revoke", "workbench:rectification_action", "workbench:survey_problem_done",
+                "workbench:supervision_urging_action", "workbench:supervision_rectification_action",
+                "workbench:appraisal_close"):
+        return {405}  # a POST only (the object and the role are checked behind it)
+    if name in ("workbench:supervision_review_denial", "workbench:supervision_issue_notice"):
+        return {405} if role in OVERSEERS else {404}  # the office only, and a POST only
+    if name == "workbench:rectifications":
+        return {200} if role in RECTIFICATION_STAFF else {404}
+    if name == "workbench:rating_pad":
+        return {200} if role in HALL_CLERKS else {404}  # a window clerk of a centre with windows
+    if name == "workbench:rating_figures":
+        return {200} if role in OVERSEERS else {404}
+    if name == "workbench:surveys":
+        return {200} if role in RATINGS_OFFICE else {404}
+    if name in ("workbench:rectification", "workbench:survey", "workbench:supervision_urge",
+                "workbench:supervision_urging", "workbench:supervision_inspection", "workbench:supervision_notice_pdf",
+                "workbench:supervision_inspection_photo", "workbench:appraisal_subject", "workbench:appraisal_cases"):
+        return {404}  # no such object (who may see one: the app's own page tests)
+    if name in ("workbench:supervision_board", "workbench:supervision_cases", "workbench:supervision_denials",
+                "workbench:supervision_inspections", "workbench:supervision_inspection_new",
+                "workbench:supervision_accountability", "workbench:reform", "workbench:appraisal",
+                "workbench:appraisal_export"):
+        return {200} if role in OVERSEERS else {404}
+    if name == "workbench:appraisal_weights":
+        return {400} if role in OVERSEERS else {404}  # the office is told the period is missing (?period=)
+    if name == "workbench:supervision_urgings":
+        return {200} if role in OVERSEERS | DEPARTMENT_STAFF else {404}  # a unit sees the urgings sent to it
     raise KeyError(name)
 
 
@@ -191,7 +228,23 @@ def _page_kwargs(m: Matrix, name: str, params: list[str], target: str | None, ex
         if name.startswith("open311:") and param in ("fmt", "code"):
             values[param] = "json" if param == "fmt" else "complaint"
             continue
-        if param == "number":
+        if param in ("pk", "row_id", "delegation_id", "target_id", "photo_id", "subject_id"):
+            values[param] = 999999  # no such object
+        elif param == "year":
+            values[param] = 2026
+        elif param == "token":
+            values[param] = "no-such-token"
+        elif param == "kind" and name == "workbench:supervision_urge":
+            values[param] = "case"
+        elif param == "key":
+            values[param] = "2026"
+        elif param == "by":
+            values[param] = "department"
+        elif param == "code" and name == "portal_appraisal:appraisal":
+            values[param] = "no-such-survey"
+        elif param == "code" and name == "workbench:appraisal_cases":
+            values[param] = "legal_time_used"
+        elif param == "number":
             values[param] = case.number if name != "portal_cases:certificate" else "DX-NO-SUCH-CERT"
         elif param == "item_code":
             values[param] = m.world.licence.code
@@ -301,7 +354,7 @@ PUBLIC_API = {
     ("GET", "/api/v1/items"), ("GET", "/api/v1/items/{code}"), ("GET", "/api/v1/items/{code}/notice"),
     ("GET", "/api/v1/bundles"), ("GET", "/api/v1/bundles/{code}"), ("GET", "/api/v1/workdays/add"),
     ("GET", "/api/v1/workdays/between"), ("GET", "/api/v1/progress/{number}"),
-    ("GET", "/api/v1/certificates/{number}"),
+    ("GET", "/api/v1/certificates/{number}"), ("GET", "/api/v1/ratings/statistics"),
 }
 
 
@@ -344,6 +397,12 @@ def expected_api(method: str, path: str, role: str, target: str | None) -> set[i
         return {404}  # no such project
     if (method, path) == ("POST", "/api/v1/projects/{code}/actions"):
         return {404, 422}  # no such project; the cases' denial is no project action
+    if (method, path) == ("GET", "/api/v1/rectifications"):
+        return {200}  # each sees the rectifications of their own unit, the office all (tests/ratings/)
+    if path == "/api/v1/rectifications/{pk}/actions":
+        return {404} if method == "GET" else {404, 422}  # no such rectification; the denial is no rectification action
+    if (method, path) == ("GET", "/api/v1/appraisal/{period}"):
+        return {200} if role in OVERSEERS else {403}
     raise KeyError((method, path))
 
 
@@ -355,6 +414,7 @@ def _api_call(m: Matrix, extras: dict, method: str, path: str, operation: dict, 
     if "{code}" in path:
         url = url.replace("{code}", extras["bundle"].code if path.startswith("/api/v1/bundles") else
                           m.world.licence.code)
+    url = url.replace("{pk}", "999999").replace("{period}", "2026")
     query = {}
     for parameter in operation.get("parameters", []):
         if parameter["in"] != "query" or not parameter.get("required"):

@@ -169,6 +169,8 @@ def test_online_application_refuses_an_exe_named_pdf_and_renames_what_it_keeps(m
     refused = client.post(reverse("portal_cases:apply", args=[item.code]), data)
     assert refused.status_code == 400
     data = {"token": "png-upload", f"provided_{form.pk}": "on", f"file_{form.pk}": upload("申请表.pdf", _png())}
+    # the other required materials ticked as handed in (the licence has no e-certificate on file here)
+    data.update({f"provided_{pk}": "on" for pk in w.all_required(item) if pk != form.pk})
     client.post(reverse("portal_cases:apply", args=[item.code]), data)
     stored = CaseMaterial.objects.exclude(file="").get(case__applicant=w.applicant)
     assert stored.file.name.endswith(".png") and "申请表" not in stored.file.name
