@@ -49,7 +49,7 @@ def approve_task(*, approver, task: Task, opinion: str = "", now: datetime | Non
         case = lock_case(task.case, related=RESULT_PARTIES if task.kind == StageKind.DECISION else ())
         # the tasks read, and the approval that approve_locked makes written in the same statement
         tasks = case_tasks_changing(case, task.pk, "approve", completed_at=now, completed_by=approver,
-                                    opinion=opinion)
+                                    opinion=opinion, stopped_on=local_day(now))  # the stage's clock ends
         locked = next((t for t in tasks if t.pk == task.pk), None)
         if locked is None:  # pragma: no cover - tasks are never deleted or moved to another case
             raise Conflict(_("审批任务不属于该办件"))
