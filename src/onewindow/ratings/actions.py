@@ -38,7 +38,7 @@ class SubmitParams(Params):
     result: LongText = Field(title=gettext_noop("整改结果"), description="整改措施和结果", max_length=2000)
 
 
-class AcceptParams(Params):
+class RectificationAcceptParams(Params):
     note: LongText = Field("", title=gettext_noop("审核意见"), description="效能办意见（可不填）", max_length=2000)
 
 
@@ -72,7 +72,7 @@ for _action in (
            lambda actor, r, p, now: services.appeal(actor=actor, rectification=r, ground=p.ground, reason=p.reason,
                                                     now=now),
            blocked=_appeal_blocked),
-    Action("accept", gettext_lazy("审核通过"), gettext_lazy("整改已审核通过。"), AcceptParams, ("accept",), _office,
+    Action("accept", gettext_lazy("审核通过"), gettext_lazy("整改已审核通过。"), RectificationAcceptParams, ("accept",), _office,
            lambda actor, r, p, now: services.accept(actor=actor, rectification=r, note=p.note, now=now)),
     Action("reject", gettext_lazy("退回重新整改"), gettext_lazy("已退回责任单位重新整改。"), RejectParams,
            ("reject",), _office,

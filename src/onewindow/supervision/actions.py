@@ -26,7 +26,8 @@ def _describe_rectification(row: Rectification) -> str:
 
 
 urgings = Registry("urging", machine=URGING_MACHINE, describe=_describe_urging)
-rectifications = Registry("rectification", machine=RECTIFICATION_MACHINE, describe=_describe_rectification)
+rectifications = Registry("rectification", machine=RECTIFICATION_MACHINE, describe=_describe_rectification,
+                         schema_prefix="SupervisionRectification")  # ratings has a "rectification" registry too
 
 
 def _unit(actor, obj) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated, Any, Literal, Union, cast
+from typing import Annotated, Any, ClassVar, Literal, Union, cast
 
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, create_model
@@ -141,11 +141,19 @@ def domain_error(exc: PydanticValidationError, *, prefix: str = "") -> Validatio
 
 class Registry:
     """Every action of one kind of object. `state_of(obj)` reads the object's state for `machine`;
-    `describe(obj)` names the object in messages ("办件 DX01-…")."""
+    `describe(obj)` names the object in messages ("办件 DX01-…"). `schema_prefix` (by default the kind in
+    CamelCase) starts the names of the API body models (`CaseAcceptAction`).
+
+    The OpenAPI document keys its schemas by model name only, so two registries' models of one name
+    would overwrite each other there: every registry's parameter and body model names are unique
+    across all registries (checked when an action is registered or its body model made)."""
+
+    _schema_names: ClassVar[dict[str, str]] = {}  # model name -> "module.qualname" of the model that has it
 
     def __init__(self, kind: str, *, machine: Machine, describe: Callable[[Any], str],
-                 state_of: Callable[[Any], str] = lambda obj: obj.state):
+                 state_of: Callable[[Any], str] = lambda obj: obj.state, schema_prefix: str | None = None):
         self.kind, self.machine, self.describe, self.state_of = kind, machine, describe, state_of
+        self.schema_prefix = schema_prefix or "".join(part.title() for part in kind.split("_"))
         self._actions: dict[str, Action] = {}
         self._union: Any = None
         self._variants: dict[str, type[BaseModel]] = {}
@@ -159,9 +167,17 @@ class Registry:
         if missing or not action.transitions:
             raise ValueError(f"{self.kind}: action {action.name} needs transitions of {self.machine.name}, "
                              f"unknown: {missing}")
+        self._claim(action.params.__name__, f"{action.params.__module__}.{action.params.__qualname__}")
         self._actions[action.name] = action
         self._union = None
         return action
+
+    def _claim(self, name: str, owner: str) -> None:
+        """Reserve a schema name for one model (the same model may be reused by several actions)."""
+        holder = Registry._schema_names.setdefault(name, owner)
+        if holder != owner:
+            raise ValueError(f"{self.kind}: schema name {name} of {owner} is already used by {holder}; "
+                             f"rename one so the OpenAPI document keeps both")
 
     def __iter__(self):
         return iter(self._actions.values())
@@ -246,7 +262,8 @@ class Registry:
         if name not in self._variants:
             action = self._actions[name]
             params_default: Any = ... if action.required_fields() else Field(default_factory=action.params)
-            model_name = "".join(part.title() for part in name.split("_")) + "Action"
+            model_name = self.schema_prefix + "".join(part.title() for part in name.split("_")) + "Action"
+            self._claim(model_name, f"{action.params.__module__}:{self.machine.name}:{name}")
             self._variants[name] = create_model(
                 model_name, __config__=ConfigDict(extra="forbid"),
                 __doc__=f"{action.label}: {action.description}".strip(": "),

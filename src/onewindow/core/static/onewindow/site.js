@@ -4,3 +4,10 @@ document.addEventListener("click", function (event) {
     window.print();
   }
 });
+// A form that asks before an irreversible step names its question in data-confirm.
+document.addEventListener("submit", function (event) {
+  const form = event.target.closest("form[data-confirm]");
+  if (form && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+  }
+});
