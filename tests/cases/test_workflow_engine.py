@@ -77,7 +77,7 @@ def test_task_transition_checks_every_task_before_changing_any(world):
 
 # -- a registry: one entry and one function ---------------------------------------------------------------
 
-class NoteParams(Params):
+class DummyNoteParams(Params):
     text: str = Field(max_length=20, title="备注")
     task_id: int = Field(title="审批环节")
     urgent: bool = False
@@ -97,7 +97,7 @@ def note_registry(*extra: Action) -> Registry:
     for action in case_actions.registry:
         test_registry.register(action)
     test_registry.register(Action(
-        "note", "加备注", "备注已记下。", NoteParams, ("extend",),
+        "note", "加备注", "备注已记下。", DummyNoteParams, ("extend",),
         lambda actor, case: actor.username.startswith("approver"), _note,
         choices=lambda actor, case: {"task_id": [Choice(t.pk, t.name) for t in case.tasks.filter(state="open")]}))
     for action in extra:
@@ -110,11 +110,13 @@ def with_note(monkeypatch):
     """The cases registry plus the dummy action, as every surface sees it."""
     NOTES.clear()
     registry = note_registry()
-    monkeypatch.setattr(case_actions, "registry", registry)
+    # The modules that bind the registry are imported (by monkeypatch) before the registry itself is
+    # replaced: one first imported while it is replaced would keep the dummy after the test.
     monkeypatch.setattr("onewindow.cases.commands.registry", registry)
     monkeypatch.setattr("onewindow.api.cases.case_actions", registry)
     monkeypatch.setattr("onewindow.workbench.case_actions.registry", registry)
     monkeypatch.setattr("onewindow.workbench.case_detail.registry", registry)
+    monkeypatch.setattr(case_actions, "registry", registry)
     return registry
 
 
@@ -184,7 +186,7 @@ def test_perform_checks_params_then_state_then_person(world):
     with pytest.raises(ValueError, match="registered twice"):
         registry.register(registry.get("note"))
     with pytest.raises(ValueError, match="needs transitions"):
-        registry.register(Action("ghost", "x", "x", NoteParams, ("fly",), lambda a, c: True, _note))
+        registry.register(Action("ghost", "x", "x", DummyNoteParams, ("fly",), lambda a, c: True, _note))
 
 
 def test_the_generic_form_follows_the_params_model(world):
